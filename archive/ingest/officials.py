@@ -1,0 +1,63 @@
+"""Police officials an article names, with the role it gives them: 三亚市副市长、公安局局长张兆腾."""
+
+import re
+
+from .draft import Official
+from .gazetteer import Gazetteer
+from .names import looks_like_name
+
+# Posts that make someone an official; the role runs back from the post to the start of the clause.
+_POSTS = (
+    "副局长|局长|政委|副政委|教导员|副所长|所长|副支队长|支队长|副大队长|大队长|副队长|队长|"
+    "副主任|主任|副书记|书记|负责人|副站长|站长|警长|副厅长|厅长|副处长|处长|副部长|部长|指导员"
+)
+_POLICE_WORDS = ("公安", "警", "派出所", "分局", "政法")
+_ALWAYS_POLICE = ("所长", "警长", "政委", "教导员", "指导员")
+# Characters that end a name: verbs of saying, particles, punctuation.
+_AFTER_NAME = set("说告表介接认称强指坦等在对率带时开的提是就也和与、,。:;!?“”()\n 向到曾多从将把被让为")
+_CLAUSE_START = re.compile(r"[,。:;!?“”()\n]|是|时任|现任|调任|担任|原任|曾任")
+_ROLE_THEN_NAME = re.compile(rf"({_POSTS})([\u4e00-\u9fff]{{2,4}})")
+_NAME_IS_ROLE = re.compile(rf"([\u4e00-\u9fff]{{2,3}})(?:是|调任|担任|现任)([^,。;:]{{2,30}}?(?:{_POSTS}))(?=[,。;后])")
+
+
+def _name_at(text: str) -> str:
+    """The name at the start of text: three characters, or two when the third already ends it."""
+    if len(text) >= 3 and text[2] in _AFTER_NAME:
+        return text[:2]
+    if len(text) == 3 or (len(text) >= 4 and text[3] in _AFTER_NAME):
+        return text[:3]
+    return text if len(text) == 2 else ""
+
+
+def _is_police_role(role: str) -> bool:
+    return any(word in role for word in _POLICE_WORDS) or role.endswith(_ALWAYS_POLICE)
+
+
+def _clause_before(text: str, end: int) -> str:
+    start = max(0, end - 40)
+    window = text[start:end]
+    cuts = [m.end() for m in _CLAUSE_START.finditer(window)]
+    return window[cuts[-1] :] if cuts else window
+
+
+def find_officials(text: str, gazetteer: Gazetteer, default_place=None) -> list[Official]:
+    """Officials in order of first mention; one entry per name, with the first (fullest) role."""
+    found: dict[str, Official] = {}
+
+    def add(name: str, role: str):
+        role = role.strip("、 ")
+        if not looks_like_name(name) or name in found or not _is_police_role(role) or len(role) < 2:
+            return
+        mentions = [m for m in gazetteer.find(role) if m.place.level != "province"]
+        if mentions and mentions[0].start > 0 and gazetteer.get(role[: mentions[0].start]):
+            role = role[mentions[0].start :]  # 海南三亚市副市长 -> 三亚市副市长: the city says where
+        place = mentions[0].place if mentions else default_place
+        found[name] = Official(name=name, role=role, place=place)
+
+    for match in _ROLE_THEN_NAME.finditer(text):
+        name = _name_at(text[match.start(2) : match.start(2) + 4])
+        if name:
+            add(name, _clause_before(text, match.end(1)))
+    for match in _NAME_IS_ROLE.finditer(text):
+        add(match.group(1)[-3:] if looks_like_name(match.group(1)[-3:]) else match.group(1)[-2:], match.group(2))
+    return list(found.values())

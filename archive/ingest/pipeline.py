@@ -1,0 +1,111 @@
+"""From the bytes of one dump to an ArticleDraft: decode, reduce HTML, clean, find, extract.
+
+Pure: the importer supplies the curated initiatives; nothing here touches the database.
+"""
+
+from collections import Counter
+
+from . import dedupe
+from .clean import count_lost_characters, is_hard_chrome, remove_pinyin
+from .decode import UndecodableDump, decode_dump
+from .draft import ArticleDraft
+from .extract import dateline_date, find_authors, find_outlet, stated_date
+from .forum import is_thread, parse_thread
+from .gazetteer import Gazetteer, Place
+from .html import html_to_text, looks_like_html
+from .initiatives import InitiativeMatcher, discover_candidates
+from .layout import find_article
+from .officials import find_officials
+from .script import detect_script, to_simplified
+
+
+class DumpError(ValueError):
+    """The file holds no article we can read; str(error) says why, for the import report."""
+
+    def __init__(self, reason: str, encoding: str = ""):
+        super().__init__(reason)
+        self.encoding = encoding
+
+
+def _simplified_lines(lines: list[str]) -> list[str]:
+    converted = to_simplified("\n".join(lines)).split("\n")
+    return converted if len(converted) == len(lines) else [to_simplified(line) for line in lines]
+
+
+def rank_places(title: str, body: str, gazetteer: Gazetteer) -> list[Place]:
+    """Cities by how often they are named; a mention in the headline counts three times."""
+    scores: Counter = Counter()
+    first_seen: dict[Place, int] = {}
+    for weight, text, offset in ((3, title, 0), (1, body, len(title) + 1)):
+        for mention in gazetteer.find(text):
+            if mention.place.level == "province":
+                continue
+            scores[mention.place] += weight
+            first_seen.setdefault(mention.place, offset + mention.start)
+    return sorted(scores, key=lambda place: (-scores[place], first_seen[place]))
+
+
+def parse_dump(raw: bytes, matcher: InitiativeMatcher, gazetteer: Gazetteer | None = None) -> ArticleDraft:
+    gazetteer = gazetteer or Gazetteer.default()
+    try:
+        decoded = decode_dump(raw)
+    except UndecodableDump as error:
+        raise DumpError(error.reason) from error
+    text, html_title = decoded.text, None
+    if looks_like_html(text):
+        html_title, text = html_to_text(text)
+    text, pinyin_removed = remove_pinyin(text)
+    lines = [line.rstrip() for line in text.split("\n")]
+    simplified = _simplified_lines(lines)
+
+    posted_at, board, comments = None, "", []
+    if is_thread(simplified):
+        found = parse_thread(lines, simplified)
+        posted_at, board, comments = found.posted_at, found.board, found.comments
+    else:
+        found = find_article(lines, simplified)
+    title = (html_title or found.title).strip()
+    body = "\n\n".join(found.paragraphs)
+    simple_title, simple_body = to_simplified(title), to_simplified(body)
+    if len(dedupe.normalise(simple_body)) < 20:
+        raise DumpError("no article text found", decoded.encoding)
+
+    body_lines = {to_simplified(p) for p in found.paragraphs}
+    meta_lines = [line for line in simplified if line.strip() and line.strip() not in body_lines]
+    header_lines = [simplified[i] for i in found.header]
+    chrome_lines = [line for line in meta_lines if is_hard_chrome(line)]
+
+    published_on, date_basis = None, ""
+    if posted_at:
+        published_on, date_basis = posted_at.date(), "post time"
+    elif stated := stated_date(header_lines):
+        published_on, date_basis = stated, "date stated above the article"
+    else:
+        published_on, date_basis = dateline_date([to_simplified(p) for p in found.paragraphs], simple_body)
+
+    places = rank_places(simple_title, simple_body, gazetteer)
+    city = places[0] if places else None
+    matched_text = simple_title + "\n" + simple_body
+    place_names = {place.name for place in places}
+    comment_text = "\n".join(c.text for c in comments)
+    return ArticleDraft(
+        title=title,
+        body=body,
+        script=detect_script(title + body),
+        encoding=decoded.encoding,
+        comments=comments,
+        published_on=published_on,
+        date_basis=date_basis,
+        outlet=find_outlet(meta_lines, simple_body, chrome_lines, board),
+        authors=find_authors(meta_lines),
+        city=city,
+        places=places[1:],
+        officials=find_officials(matched_text, gazetteer, default_place=city),
+        initiatives=matcher.find(matched_text),
+        candidates=discover_candidates(matched_text, matcher, place_names),
+        lost_characters=count_lost_characters(title + "\n" + body + "\n" + comment_text),
+        pinyin_removed=pinyin_removed,
+        chrome_lines_removed=getattr(found, "chrome_lines", 0),
+        fingerprint=dedupe.fingerprint(simple_body),
+        simhash=dedupe.simhash(simple_body),
+    )

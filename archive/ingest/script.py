@@ -1,0 +1,32 @@
+"""Traditional/simplified script: conversion with OpenCC and detection of an article's script."""
+
+from functools import cache
+
+import opencc
+
+SIMPLIFIED = "simplified"
+TRADITIONAL = "traditional"
+
+
+@cache
+def _converter(config: str) -> opencc.OpenCC:
+    return opencc.OpenCC(config)
+
+
+def to_simplified(text: str) -> str:
+    return _converter("t2s").convert(text)
+
+
+def to_traditional(text: str) -> str:
+    return _converter("s2t").convert(text)
+
+
+def detect_script(text: str) -> str:
+    """Traditional when more characters change going to simplified than going to traditional.
+
+    Both directions are counted because some characters (e.g. 台, 干) exist in both scripts;
+    a text in one script is almost unchanged by conversion into that same script.
+    """
+    to_simple = sum(a != b for a, b in zip(text, to_simplified(text), strict=False))
+    to_trad = sum(a != b for a, b in zip(text, to_traditional(text), strict=False))
+    return TRADITIONAL if to_simple > to_trad else SIMPLIFIED

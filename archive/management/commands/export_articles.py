@@ -1,0 +1,49 @@
+import csv
+import json
+import sys
+from pathlib import Path
+
+from django.core.management.base import BaseCommand
+
+from archive.models import Article
+
+FIELDS = [
+    "id", "source_file", "sha256", "encoding", "title", "published_on", "outlet", "authors", "city",
+    "province", "places", "officials", "initiatives", "script", "body", "comments", "url",
+]
+
+
+def csv_value(value) -> str:
+    """Lists in one cell: names joined by "; ", structured items as JSON."""
+    if value is None:
+        return ""
+    if isinstance(value, list):
+        if all(isinstance(item, str) for item in value):
+            return "; ".join(value)
+        return json.dumps(value, ensure_ascii=False)
+    return str(value)
+
+
+class Command(BaseCommand):
+    help = "Export every article, one record per article, as JSON lines or CSV."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--format", choices=["jsonl", "csv"], default="jsonl")
+        parser.add_argument("--output", type=Path, help="file to write (default: standard output)")
+
+    def handle(self, *args, format, output, **options):
+        stream = output.open("w", encoding="utf-8", newline="") if output else sys.stdout
+        try:
+            articles = Article.objects.for_export().order_by("pk").iterator(chunk_size=500)
+            records = (article.export_record() for article in articles)
+            if format == "jsonl":
+                for record in records:
+                    stream.write(json.dumps(record, ensure_ascii=False) + "\n")
+            else:
+                writer = csv.DictWriter(stream, fieldnames=FIELDS)
+                writer.writeheader()
+                for record in records:
+                    writer.writerow({name: csv_value(record[name]) for name in FIELDS})
+        finally:
+            if output:
+                stream.close()

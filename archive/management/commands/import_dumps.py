@@ -1,0 +1,66 @@
+import json
+import os
+import sys
+import tempfile
+from pathlib import Path
+
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
+from tqdm import tqdm
+
+from archive.importer import SKIPPED, Importer, Outcome, Summary
+from archive.ingest.files import collect_dumps
+from archive.models import ImportRecord
+
+
+class Command(BaseCommand):
+    help = (
+        "Import raw article dumps (.txt, .htm, .html) from files or folders (recursively). "
+        "Unchanged files are skipped; each file is imported in one transaction."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("paths", nargs="+", type=Path, help="dump files or folders")
+        parser.add_argument("--report", type=Path, help="write one JSON entry per file to this file")
+        parser.add_argument("--dry-run", action="store_true", help="read and parse, write nothing")
+        parser.add_argument("--force", action="store_true", help="parse again files whose bytes are unchanged")
+
+    def handle(self, *args, paths, report, dry_run, force, verbosity, **options):
+        missing = [str(path) for path in paths if not os.path.lexists(path)]
+        if missing:
+            raise CommandError(f"no such file or folder: {', '.join(missing)}")
+        if not dry_run:
+            self._check_data_folder()
+
+        files, skipped = collect_dumps(paths)
+        summary = Summary([Outcome(str(item.path), SKIPPED, item.reason) for item in skipped])
+        for item in skipped:
+            self.stderr.write(f"skipped {item.path}: {item.reason}")
+
+        importer = Importer(dry_run=dry_run, force=force)
+        for path in tqdm(files, unit="file", desc="importing", disable=verbosity == 0, file=sys.stderr):
+            outcome = importer.import_file(path)
+            summary.outcomes.append(outcome)
+            if outcome.status == ImportRecord.Status.FAILED and verbosity:
+                tqdm.write(f"failed {path}: {outcome.reason}", file=sys.stderr)
+            elif verbosity >= 2:
+                tqdm.write(f"{outcome.status} {path} {outcome.title}", file=sys.stderr)
+
+        if report:
+            entries = [outcome.as_dict() for outcome in summary.outcomes]
+            report.write_text(json.dumps(entries, ensure_ascii=False, indent=1), encoding="utf-8")
+        if dry_run:
+            self.stdout.write("dry run: nothing was written")
+        self.stdout.write(summary.line())
+
+    def _check_data_folder(self):
+        folder = Path(settings.ARCHIVE_ORIGINALS_DIR)
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+            with tempfile.TemporaryFile(dir=folder):
+                pass
+        except OSError as error:
+            raise CommandError(
+                f"the data folder {settings.ARCHIVE_DATA_DIR} is not writable ({error.strerror}); "
+                "set ARCHIVE_DATA_DIR to a folder you can write"
+            ) from error

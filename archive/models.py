@@ -1,0 +1,277 @@
+"""The archive's data: articles, the cities and initiatives they are filed under, and provenance."""
+
+from pathlib import Path
+
+from django.conf import settings
+from django.db import models
+from django.urls import reverse
+
+
+class Script(models.TextChoices):
+    SIMPLIFIED = "simplified", "简体"
+    TRADITIONAL = "traditional", "繁體"
+
+
+class City(models.Model):
+    """A prefecture-level or county-level city from the gazetteer, created when an article names it."""
+
+    class Level(models.TextChoices):
+        PREFECTURE = "prefecture", "地级"
+        COUNTY = "county", "县级"
+
+    adcode = models.CharField(max_length=6, unique=True)
+    name = models.CharField("名称", max_length=40)
+    name_traditional = models.CharField("繁体名称", max_length=40)
+    full_name = models.CharField("全称", max_length=60)
+    province = models.CharField("省份", max_length=20, db_index=True)
+    level = models.CharField(max_length=10, choices=Level.choices)
+    prefecture = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="county_cities"
+    )
+    slug = models.SlugField(max_length=60, unique=True)
+
+    class Meta:
+        ordering = ["province", "name"]
+        verbose_name = verbose_name_plural = "城市"
+
+    def __str__(self):
+        return self.name
+
+    def get_absolute_url(self):
+        return reverse("archive:city", args=[self.slug])
+
+
+class Initiative(models.Model):
+    """A named policing programme. Candidates found by the import wait for a person to confirm them."""
+
+    name = models.CharField("名称", max_length=60, unique=True)
+    slug = models.SlugField(max_length=80, unique=True)
+    description = models.TextField("简介", blank=True)
+    confirmed = models.BooleanField("已确认", default=False, db_index=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = verbose_name_plural = "举措"
+
+    def __str__(self):
+        return self.name
+
+    def get_absolute_url(self):
+        return reverse("archive:initiative", args=[self.slug])
+
+    def merge(self, others):
+        """Fold other initiatives into this one: their articles, aliases and names become this one's."""
+        for other in others:
+            if other.pk == self.pk:
+                continue
+            self.articles.add(*other.articles.all())
+            other.aliases.update(initiative=self)
+            name = other.name
+            other.delete()
+            if name != self.name:
+                InitiativeAlias.objects.get_or_create(name=name, defaults={"initiative": self})
+
+
+class InitiativeAlias(models.Model):
+    initiative = models.ForeignKey(Initiative, on_delete=models.CASCADE, related_name="aliases")
+    name = models.CharField("别名", max_length=60, unique=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = verbose_name_plural = "别名"
+
+    def __str__(self):
+        return self.name
+
+
+class Original(models.Model):
+    """The untouched bytes of a dump, stored once per content under the data folder."""
+
+    sha256 = models.CharField(max_length=64, primary_key=True)
+    size = models.PositiveBigIntegerField()
+    stored_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self):
+        return self.sha256
+
+    @staticmethod
+    def path_for(sha256: str) -> Path:
+        return Path(settings.ARCHIVE_ORIGINALS_DIR) / sha256[:2] / sha256
+
+    @property
+    def path(self) -> Path:
+        return self.path_for(self.sha256)
+
+    def read_bytes(self) -> bytes:
+        return self.path.read_bytes()
+
+
+class ArticleQuerySet(models.QuerySet):
+    def canonical(self):
+        """Articles that are not near-duplicates of an earlier one."""
+        return self.filter(near_duplicate_of__isnull=True)
+
+    def with_related(self):
+        return self.select_related("city", "original").prefetch_related("initiatives")
+
+    def for_export(self):
+        return self.select_related("city").prefetch_related(
+            "places", "initiatives", "comments", "import_records", "officials__city"
+        )
+
+
+class Article(models.Model):
+    title = models.CharField("标题", max_length=300)
+    body = models.TextField("正文")
+    published_on = models.DateField("日期", null=True, blank=True, db_index=True)
+    date_basis = models.CharField("日期依据", max_length=120, blank=True)
+    outlet = models.CharField("来源", max_length=80, blank=True, db_index=True)
+    authors = models.JSONField("作者", default=list, blank=True)
+    city = models.ForeignKey(
+        City, null=True, blank=True, on_delete=models.SET_NULL, related_name="articles", verbose_name="城市"
+    )
+    places = models.ManyToManyField(City, blank=True, related_name="mentioned_in", verbose_name="提及地点")
+    initiatives = models.ManyToManyField(Initiative, blank=True, related_name="articles", verbose_name="举措")
+    script = models.CharField("字体", max_length=12, choices=Script.choices, default=Script.SIMPLIFIED)
+    lost_characters = models.PositiveIntegerField("丢失字符", default=0)
+    pinyin_removed = models.PositiveIntegerField("删除的拼音注音", default=0)
+    chrome_lines_removed = models.PositiveIntegerField("删除的网页杂项行", default=0)
+    original = models.ForeignKey(Original, on_delete=models.PROTECT, related_name="articles")
+    source_name = models.CharField("源文件", max_length=255)
+    fingerprint = models.CharField(max_length=64, db_index=True)
+    simhash = models.CharField(max_length=16)
+    # Four 16-bit bands of the simhash: near duplicates share at least one (see ingest.dedupe).
+    band0 = models.PositiveIntegerField(db_index=True)
+    band1 = models.PositiveIntegerField(db_index=True)
+    band2 = models.PositiveIntegerField(db_index=True)
+    band3 = models.PositiveIntegerField(db_index=True)
+    near_duplicate_of = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="near_duplicates"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = ArticleQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-published_on", "-id"]
+        verbose_name = verbose_name_plural = "文章"
+
+    def __str__(self):
+        return self.title
+
+    def get_absolute_url(self):
+        return reverse("archive:article", args=[self.pk])
+
+    @property
+    def province(self) -> str:
+        return self.city.province if self.city else ""
+
+    def paragraphs(self) -> list[str]:
+        return [p for p in self.body.split("\n\n") if p.strip()]
+
+    def first_record(self):
+        return min(self.import_records.all(), key=lambda record: (record.imported_at, record.pk), default=None)
+
+    def export_record(self) -> dict:
+        """One article as the export and the API give it (field names are part of the interface)."""
+        record = self.first_record()
+        return {
+            "id": self.pk,
+            "source_file": record.name if record else self.source_name,
+            "sha256": self.original_id,
+            "encoding": record.encoding if record else "",
+            "title": self.title,
+            "published_on": self.published_on.isoformat() if self.published_on else None,
+            "outlet": self.outlet,
+            "authors": list(self.authors),
+            "city": self.city.name if self.city else None,
+            "province": self.province or None,
+            "places": [place.name for place in self.places.all()],
+            "officials": [
+                {"name": o.name, "role": o.role, "city": o.city.name if o.city else None}
+                for o in self.officials.all()
+            ],
+            "initiatives": [i.name for i in self.initiatives.all() if i.confirmed],
+            "script": self.script,
+            "body": self.body,
+            "comments": [
+                {
+                    "author": c.author,
+                    "posted_at": c.posted_at.isoformat() if c.posted_at else None,
+                    "text": c.text,
+                }
+                for c in self.comments.all()
+            ],
+            "url": settings.ARCHIVE_SITE_URL + self.get_absolute_url(),
+        }
+
+
+class Comment(models.Model):
+    """A reply to a forum thread, kept apart from the article's text."""
+
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="comments")
+    position = models.PositiveIntegerField()
+    author = models.CharField(max_length=80, blank=True)
+    posted_at = models.DateTimeField(null=True, blank=True)
+    text = models.TextField(blank=True)
+    quote_author = models.CharField(max_length=80, blank=True)
+    quote_text = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["article", "position"]
+        verbose_name = verbose_name_plural = "评论"
+
+    def __str__(self):
+        return f"{self.author or '匿名'}: {self.text[:30]}"
+
+
+class Official(models.Model):
+    """A police official named in an article, with the role the article gives them."""
+
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="officials")
+    name = models.CharField("姓名", max_length=20, db_index=True)
+    role = models.CharField("职务", max_length=120)
+    city = models.ForeignKey(City, null=True, blank=True, on_delete=models.SET_NULL, related_name="officials")
+
+    class Meta:
+        ordering = ["article", "id"]
+        verbose_name = verbose_name_plural = "警务官员"
+
+    def __str__(self):
+        return f"{self.role}{self.name}"
+
+
+class ImportRecord(models.Model):
+    """What happened to one dump file the last time its content changed."""
+
+    class Status(models.TextChoices):
+        IMPORTED = "imported", "已导入"
+        UPDATED = "updated", "已更新"
+        DUPLICATE = "duplicate", "重复"
+        NEAR_DUPLICATE = "near_duplicate", "近似重复"
+        FAILED = "failed", "失败"
+
+    path = models.CharField("路径", max_length=1024, unique=True)
+    sha256 = models.CharField(max_length=64, db_index=True)
+    size = models.PositiveBigIntegerField(default=0)
+    encoding = models.CharField("编码", max_length=32, blank=True)
+    status = models.CharField("状态", max_length=16, choices=Status.choices, db_index=True)
+    reason = models.TextField("原因", blank=True)
+    original = models.ForeignKey(Original, null=True, on_delete=models.PROTECT, related_name="records")
+    article = models.ForeignKey(
+        Article, null=True, blank=True, on_delete=models.SET_NULL, related_name="import_records"
+    )
+    imported_at = models.DateTimeField("时间")
+
+    class Meta:
+        ordering = ["-imported_at"]
+        verbose_name = verbose_name_plural = "导入记录"
+
+    def __str__(self):
+        return f"{self.name}: {self.get_status_display()}"
+
+    @property
+    def name(self) -> str:
+        return Path(self.path).name

@@ -1,0 +1,15 @@
+from django.urls import path
+
+from . import views
+
+app_name = "archive"
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("articles/<int:pk>/", views.article_detail, name="article"),
+    path("articles/<int:pk>/original/", views.article_original, name="article_original"),
+    path("cities/", views.city_list, name="cities"),
+    path("cities/<slug:slug>/", views.city_detail, name="city"),
+    path("initiatives/", views.initiative_list, name="initiatives"),
+    path("initiatives/<slug:slug>/", views.initiative_detail, name="initiative"),
+]
