@@ -118,8 +118,8 @@ def test_source_line_breaks_between_chinese_characters_vanish():
     assert html_to_text(markup) == (None, "三亚市公安局推行路长制，民警和协警担任路管员。")
 
 
-def test_source_line_breaks_between_latin_words_become_a_space():
-    assert html_to_text("<p>Police\nreport 2019\n年</p>") == (None, "Police report 2019年")
+def test_source_line_breaks_become_a_space_only_away_from_chinese_characters():
+    assert html_to_text("<p>Police\nreport\n2019\n年\n5月</p>") == (None, "Police report 2019年5月")
 
 
 def test_br_and_block_elements_start_new_lines():

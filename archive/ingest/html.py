@@ -11,7 +11,7 @@ import warnings
 from itertools import islice
 
 from bs4 import BeautifulSoup, MarkupResemblesLocatorWarning, NavigableString, Tag, XMLParsedAsHTMLWarning
-from bs4.element import PreformattedString
+from bs4.element import PageElement, PreformattedString
 
 # Tags that never hold article text. "title" is read separately and must not repeat in the text.
 _DROP_TAGS = [
@@ -28,7 +28,7 @@ _LINE_TAGS = {
 }  # fmt: skip
 _CJK = "\u2e80-\u9fff\uf900-\ufaff\uff00-\uffef"  # ideographs, CJK punctuation, full-width forms
 # Markup starts like a page, or uses several typical tags.
-_HTML_START = re.compile(r"\s*(<\?xml[^>]*>\s*)?(<!--.*?-->\s*)*<(!doctype\s+html|html)\b", re.I | re.S)
+_HTML_START = re.compile(r"\s*(<\?xml[^>]*>\s*)?(<!--.{0,1000}?-->\s*){0,10}<(!doctype\s+html|html)\b", re.I | re.S)
 _HTML_TAG = re.compile(r"</?(p|div|br|title|span|a|li|ul|table|tr|td|h[1-6]|img|meta|body)\b[^<>]*>", re.I)
 # A site name after " - ", " | ", "_" (or a full-width bar) at the end of a <title>.
 _TITLE_SEPARATOR = re.compile(r"\s+[-|–—]\s+|\s*[_|｜]\s*")
@@ -36,11 +36,12 @@ _SITE_NAME_MAX = 20  # characters; longer tails are taken to be part of the head
 
 _SURROGATE = re.compile("[\ud800-\udfff]")
 
-# Source line breaks inside text are marked with "\r" until we know their neighbours: between two
-# Chinese characters they are only HTML wrapping and vanish; elsewhere they count as a space.
+# Source line breaks inside text are marked with "\r" until we know their neighbours: next to a
+# Chinese character they are only HTML wrapping and vanish (Chinese has no spaces); elsewhere they
+# count as a space, as in a browser.
 _SOFT_BREAK = "\r"
 _SPACE_RUN = re.compile(r"[ \t\n\r\f\xa0]+")  # HTML whitespace and &nbsp;; U+3000 is a real character
-_WRAP_BETWEEN_CJK = re.compile(rf"(?<=[{_CJK}])[ \r]*\r[ \r]*(?=[{_CJK}])")
+_WRAP_NEXT_TO_CJK = re.compile(rf"(?<=[{_CJK}])[ \r]*\r[ \r]*|[ \r]*\r[ \r]*(?=[{_CJK}])")
 
 
 def looks_like_html(text: str) -> bool:
@@ -61,12 +62,12 @@ def html_to_text(markup: str) -> tuple[str | None, str]:
         warnings.simplefilter("ignore", MarkupResemblesLocatorWarning)
         soup = BeautifulSoup(markup, "lxml")
     title_tag = soup.find("title")
-    page_title = _strip_site_name(_render(title_tag).replace("\n", " ")) if title_tag else ""
+    page_title = _strip_site_name(_one_line(title_tag)) if title_tag else ""
     root = soup.body or soup
     _remove_chrome(root)
 
     h1 = root.find("h1")
-    headline = _render(h1).replace("\n", " ") if h1 else ""
+    headline = _one_line(h1) if h1 else ""
     if headline:
         # The headline leads the text even when the page shows a dateline or kicker before it.
         h1.decompose()
@@ -92,27 +93,38 @@ def _remove_chrome(root: Tag) -> None:
 def _render(root: Tag) -> str:
     """Text of `root`, one line per block element, inline elements joined as they are."""
     parts: list[str] = []
-    stack: list[object] = [root]
+    pending = 0  # newlines owed at a block boundary; adjacent boundaries merge, they do not add up
+    stack: list[PageElement | int] = [root]
     while stack:  # iterative walk: deeply nested markup must not hit the recursion limit
         node = stack.pop()
+        if isinstance(node, int):  # the end of a block, pushed below
+            pending = max(pending, node)
+            continue
+        if isinstance(node, PreformattedString):  # comments, doctype, CDATA
+            continue
         if isinstance(node, NavigableString):
-            if not isinstance(node, PreformattedString):  # comments, doctype, CDATA
-                parts.append(_SPACE_RUN.sub(lambda m: _SOFT_BREAK if "\n" in m[0] else " ", node))
-        elif isinstance(node, str):  # a line break pushed at the start of a block
-            parts.append(node)
-        elif isinstance(node, Tag):
-            if node.name == "br":
-                parts.append("\n")
-                continue
-            end = "\n\n" if node.name in _PARAGRAPH_TAGS else "\n" if node.name in _LINE_TAGS else ""
-            parts.append(end)
-            stack.append(end)
+            text = _SPACE_RUN.sub(lambda m: _SOFT_BREAK if "\n" in m[0] else " ", node)
+        elif node.name == "br":
+            text = "\n"
+        else:  # an element: its children, then the break that ends it
+            newlines = 2 if node.name in _PARAGRAPH_TAGS else 1 if node.name in _LINE_TAGS else 0
+            pending = max(pending, newlines)
+            stack.append(newlines)
             stack.extend(reversed(node.contents))
+            continue
+        if pending and text.strip(" \r"):
+            parts.append("\n" * pending)
+            pending = 0
+        parts.append(text)
     return _join_lines("".join(parts))
 
 
+def _one_line(tag: Tag) -> str:
+    return " ".join(line for line in _render(tag).split("\n") if line)
+
+
 def _join_lines(text: str) -> str:
-    text = _WRAP_BETWEEN_CJK.sub("", text)
+    text = _WRAP_NEXT_TO_CJK.sub("", text)
     text = re.sub(r"[ \r]+", " ", text)
     lines = [line.strip() for line in text.split("\n")]
     return re.sub(r"\n{3,}", "\n\n", "\n".join(lines)).strip("\n")

@@ -32,7 +32,7 @@ class Command(BaseCommand):
         parser.add_argument("--output", type=Path, help="file to write (default: standard output)")
 
     def handle(self, *args, format, output, **options):
-        stream = output.open("w", encoding="utf-8", newline="") if output else sys.stdout
+        stream = Path(output).open("w", encoding="utf-8", newline="") if output else self.stdout
         try:
             articles = Article.objects.for_export().order_by("pk").iterator(chunk_size=500)
             records = (article.export_record() for article in articles)

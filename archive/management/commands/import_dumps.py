@@ -39,7 +39,10 @@ class Command(BaseCommand):
 
         importer = Importer(dry_run=dry_run, force=force)
         for path in tqdm(files, unit="file", desc="importing", disable=verbosity == 0, file=sys.stderr):
-            outcome = importer.import_file(path)
+            try:
+                outcome = importer.import_file(path)
+            except Exception as error:  # the file's transaction was rolled back; the batch goes on
+                outcome = Outcome(str(path), ImportRecord.Status.FAILED, f"not saved: {error!r}")
             summary.outcomes.append(outcome)
             if outcome.status == ImportRecord.Status.FAILED and verbosity:
                 tqdm.write(f"failed {path}: {outcome.reason}", file=sys.stderr)
@@ -48,7 +51,7 @@ class Command(BaseCommand):
 
         if report:
             entries = [outcome.as_dict() for outcome in summary.outcomes]
-            report.write_text(json.dumps(entries, ensure_ascii=False, indent=1), encoding="utf-8")
+            Path(report).write_text(json.dumps(entries, ensure_ascii=False, indent=1), encoding="utf-8")
         if dry_run:
             self.stdout.write("dry run: nothing was written")
         self.stdout.write(summary.line())
