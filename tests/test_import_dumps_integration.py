@@ -67,7 +67,8 @@ EXPECTED = {
     },
     "004_b6bfc38f1cd3b99a.txt": {
         "title": "瀏覽突破百萬辦事量破萬",
-        "published_on": "2013-11-22",
+        # The dateline gives 11月22日; no year is stated (only "兩年多來" since 2011年6月).
+        "published_on": None,
         "city": ("台州", "浙江"),
         "initiatives": {"网上公安局", "主动警务", "社区警务"},
         "script": "traditional",

@@ -25,6 +25,43 @@ def remove_pinyin(text: str) -> tuple[str, int]:
     return text, whole + broken
 
 
+def _gb2312_level1() -> frozenset[str]:
+    """The 3,755 commonest characters (GB 2312 level 1): ordinary text is nearly all made of them."""
+    return frozenset(
+        bytes([first, second]).decode("gb2312") for first in range(0xB0, 0xD8) for second in range(0xA1, 0xFF)
+        if (first, second) != (0xD7, 0xFA) and not (first == 0xD7 and second > 0xF9)
+    )
+
+
+COMMON_CHARACTERS = _gb2312_level1()
+_MOJIBAKE_LOST_RE = re.compile("\ufffd+\\??")
+
+
+def common_share(text: str) -> float:
+    characters = _HAN_RE.findall(text)
+    if not characters:
+        return 1.0
+    return sum(character in COMMON_CHARACTERS for character in characters) / len(characters)
+
+
+def repair_mojibake(line: str, to_simplified) -> str:
+    """Undo UTF-8 text that was read as GBK (发表于 shown as 鍙戣〃浜?), keeping lost bytes as "?".
+
+    A line is tried only when few of its characters are common ones, and the repair is kept only
+    when it turns the line into common characters with little lost; anything else stays as it was.
+    """
+    if cjk_count(line) < 3 or common_share(line) >= 0.5 or common_share(to_simplified(line)) >= 0.5:
+        return line
+    try:
+        repaired = line.encode("gb18030").decode("utf-8", errors="replace")
+    except UnicodeEncodeError:
+        return line
+    lost = len(_MOJIBAKE_LOST_RE.findall(repaired))
+    if common_share(repaired) < 0.8 or cjk_count(repaired) < lost:
+        return line
+    return _MOJIBAKE_LOST_RE.sub("?", repaired)
+
+
 # A "?" is a real question mark only after a character or a closing quote and before the end of
 # the line, a space, a closing quote or another character; everything else (runs of "?", "?" next
 # to punctuation or Latin letters, a "?" alone on a line) stands for a character lost in conversion.
@@ -58,7 +95,7 @@ _HARD_CHROME = [
     r"排行|排行榜|热点排行|点击排行|全站热搜|猜你喜欢|精选专题|精选文章|精选视频|精选图片|领航新时代)\s*[::]?$",
     r"一周热闻|全站热搜|发表在 ?痞客邦|留言\(\d+\)|人气\(",
     r"微信公众平台|扫描.{0,6}二维码|官方微博|手机客户端|下载客户端",
-    r"^\(?原标题[::]",
+    r"^\(?原[标?][题?][::]",
 ]
 
 # Soft chrome is dropped but does not end the article: labels, image placeholders, bylines.

@@ -5,17 +5,11 @@ from datetime import date
 
 from .names import split_names
 
-_CN_NUMBERS = {"一": 1, "两": 2, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9, "十": 10}
-
 FULL_DATE_RES = [
     re.compile(r"(?<!\d)((?:19|20)\d\d)\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日"),
     re.compile(r"(?<!\d)((?:19|20)\d\d)[-/.](\d{1,2})[-/.](\d{1,2})(?!\d)"),
 ]
 _DATELINE_DATE_RE = re.compile(r"(?<![\d年])(\d{1,2})月(\d{1,2})日(?:电|讯)")
-# "2011年6月 … 两年多来": the years since a dated event, which fix the year of the dateline.
-_ANCHOR_RE = re.compile(
-    r"((?:19|20)\d\d)年(\d{1,2})月(?:[^。]*。){0,2}[^。]{0,60}?([一二两三四五六七八九十\d]{1,2})年多?来"
-)
 
 
 def make_date(year: int, month: int, day: int) -> date | None:
@@ -36,12 +30,11 @@ def stated_date(lines: list[str]) -> date | None:
     return None
 
 
-def _years(number: str) -> int:
-    return int(number) if number.isdigit() else _CN_NUMBERS.get(number, 0)
-
-
 def dateline_date(paragraphs: list[str], full_text: str) -> tuple[date | None, str]:
-    """The date of a dateline (10月21日电, 6月9日讯) when the text makes its year certain."""
+    """The date of a dateline (10月21日电, 6月9日讯) when the text gives the same date with its year.
+
+    A year worked out from relative phrases ("两年多来") is not taken: that would be a guess.
+    """
     for paragraph in paragraphs[:1] + paragraphs[-2:]:
         match = _DATELINE_DATE_RE.search(paragraph)
         if not match:
@@ -51,13 +44,6 @@ def dateline_date(paragraphs: list[str], full_text: str) -> tuple[date | None, s
             for full in pattern.finditer(full_text):
                 if (int(full.group(2)), int(full.group(3))) == (month, day):
                     return make_date(int(full.group(1)), month, day), "dateline, year from the same date in full"
-        if anchor := _ANCHOR_RE.search(full_text):
-            since_year, since_month = int(anchor.group(1)), int(anchor.group(2))
-            years = _years(anchor.group(3))
-            if years:
-                year = since_year + years + (1 if month < since_month else 0)
-                basis = f"dateline, {anchor.group(3)}年多来 since {since_year}年{since_month}月"
-                return make_date(year, month, day), basis
     return None, ""
 
 

@@ -9,7 +9,7 @@ from .draft import Comment
 from .layout import body_paragraphs, strip_board_tag
 
 _TIME = r"(\d{4}-\d{1,2}-\d{1,2}\s+\d{1,2}:\d{2}(?::\d{2})?)"
-POST_HEADER_RE = re.compile(rf"^\s*(楼主\s*\|)?\s*发表于\s+{_TIME}\s*\|")
+POST_HEADER_RE = re.compile(rf"^\s*(楼主\s*\|)?\s*发表[于?]\s+{_TIME}\s*\|")
 _QUOTE_HEADER_RE = re.compile(rf"^\s*(\S+?)\s+发表于\s+{_TIME}\s*$")
 _BOARD_NAME_RE = re.compile(r"(\S{2,20}?(论坛|社区|bbs|BBS))")
 
@@ -50,7 +50,8 @@ def _board_name(simplified: list[str], lines: list[str]) -> str:
 def _title(before: list[int], lines: list[str], simplified: list[str]) -> str:
     heads = [i for i in before if is_headline_like(simplified[i]) and not is_hard_chrome(simplified[i])]
     # The thread title is the last headline before the first post (the board name comes first).
-    return strip_board_tag(lines[heads[-1]].strip()) if heads else ""
+    titles = [strip_board_tag(lines[i].strip()) for i in reversed(heads)]
+    return next((title for title in titles if title), "")
 
 
 def _reply(lines: list[str], simplified: list[str], header: re.Match) -> Comment:

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from .clean import (
     LABEL_PREFIX_RE,
     cjk_count,
+    common_share,
     is_dateline,
     is_hard_chrome,
     is_headline_like,
@@ -18,7 +19,7 @@ from .clean import (
     is_substantial,
 )
 
-_ORIGINAL_TITLE_RE = re.compile(r"^\(?原标题[::]\s*(.+?)\)?\s*$")
+_ORIGINAL_TITLE_RE = re.compile(r"^\(?原[标?][题?][::]\s*(.+?)\)?\s*$")
 _BOARD_TAG_RE = re.compile(r"^\s*[【\[][^】\]]{1,10}[】\]]\s*")
 
 
@@ -55,7 +56,11 @@ def _run_weight(run: list[int], simplified: list[str]) -> int:
 
 def _title_before(candidates: list[int], lines: list[str], simplified: list[str]) -> str:
     """The first headline-like line, skipping lines that only repeat part of another headline."""
-    heads = [i for i in candidates if is_headline_like(simplified[i]) and not is_soft_chrome(simplified[i])]
+    heads = [
+        i for i in candidates
+        if is_headline_like(simplified[i]) and not is_soft_chrome(simplified[i]) and "。" not in simplified[i]
+        and common_share(simplified[i]) >= 0.5  # garbled bytes are not a headline
+    ]
     texts = [simplified[i].strip() for i in heads]
     for i, text in zip(heads, texts, strict=True):
         if not any(text != other and text in other for other in texts):

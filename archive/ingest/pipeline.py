@@ -6,7 +6,7 @@ Pure: the importer supplies the curated initiatives; nothing here touches the da
 from collections import Counter
 
 from . import dedupe
-from .clean import count_lost_characters, is_hard_chrome, remove_pinyin
+from .clean import count_lost_characters, is_hard_chrome, remove_pinyin, repair_mojibake
 from .decode import UndecodableDump, decode_dump
 from .draft import ArticleDraft
 from .extract import dateline_date, find_authors, find_outlet, stated_date
@@ -55,7 +55,7 @@ def parse_dump(raw: bytes, matcher: InitiativeMatcher, gazetteer: Gazetteer | No
     if looks_like_html(text):
         html_title, text = html_to_text(text)
     text, pinyin_removed = remove_pinyin(text)
-    lines = [line.rstrip() for line in text.split("\n")]
+    lines = [repair_mojibake(line.rstrip(), to_simplified) for line in text.split("\n")]
     simplified = _simplified_lines(lines)
 
     posted_at, board, comments = None, "", []
