@@ -26,7 +26,7 @@ class ArticleAdmin(admin.ModelAdmin):
     raw_id_fields = ["original", "near_duplicate_of"]
     readonly_fields = ["fingerprint", "simhash", "date_basis", "pinyin_removed", "chrome_lines_removed",
                        "created_at", "updated_at", "source_name"]
-    exclude = ["band0", "band1", "band2", "band3"]
+    exclude = ["band0", "band1", "band2", "band3", "band4"]
     inlines = [OfficialInline, CommentInline]
 
 

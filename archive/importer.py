@@ -171,13 +171,15 @@ class Importer:
         return outcome
 
     def _near_duplicate(self, draft: ArticleDraft, exclude: int | None) -> Article | None:
-        candidates = Article.objects.filter(
-            Q(fingerprint=draft.fingerprint)
-            | Q(band0=dedupe.bands(draft.simhash)[0])
-            | Q(band1=dedupe.bands(draft.simhash)[1])
-            | Q(band2=dedupe.bands(draft.simhash)[2])
-            | Q(band3=dedupe.bands(draft.simhash)[3])
-        ).exclude(pk=exclude).order_by("pk").only("pk", "fingerprint", "simhash", "near_duplicate_of")
+        same = Q(fingerprint=draft.fingerprint)
+        for number, band in enumerate(dedupe.bands(draft.simhash)):
+            same |= Q(**{f"band{number}": band})
+        candidates = (
+            Article.objects.filter(same)
+            .exclude(pk=exclude)
+            .order_by("pk")
+            .only("pk", "fingerprint", "simhash", "near_duplicate_of")
+        )
         for candidate in candidates:
             close = dedupe.distance(int(candidate.simhash, 16), draft.simhash) <= dedupe.NEAR_DUPLICATE_DISTANCE
             if candidate.fingerprint == draft.fingerprint or close:
@@ -189,7 +191,6 @@ class Importer:
         if article and article.import_records.exclude(pk=record.pk).exists():
             article = None  # other files still hold the old text: the changed file gets its own article
         article = article or Article()
-        bands = dedupe.bands(draft.simhash)
         for name, value in {
             "title": draft.title[:300],
             "body": draft.body,
@@ -206,7 +207,7 @@ class Importer:
             "source_name": path.name[:255],
             "fingerprint": draft.fingerprint,
             "simhash": f"{draft.simhash:016x}",
-            "band0": bands[0], "band1": bands[1], "band2": bands[2], "band3": bands[3],
+            **{f"band{number}": band for number, band in enumerate(dedupe.bands(draft.simhash))},
             "near_duplicate_of": near,
         }.items():
             setattr(article, name, value)

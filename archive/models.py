@@ -141,11 +141,12 @@ class Article(models.Model):
     source_name = models.CharField("源文件", max_length=255)
     fingerprint = models.CharField(max_length=64, db_index=True)
     simhash = models.CharField(max_length=16)
-    # Four 16-bit bands of the simhash: near duplicates share at least one (see ingest.dedupe).
+    # The simhash in five bands: near duplicates share at least one (see ingest.dedupe).
     band0 = models.PositiveIntegerField(db_index=True)
     band1 = models.PositiveIntegerField(db_index=True)
     band2 = models.PositiveIntegerField(db_index=True)
     band3 = models.PositiveIntegerField(db_index=True)
+    band4 = models.PositiveIntegerField(db_index=True)
     near_duplicate_of = models.ForeignKey(
         "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="near_duplicates"
     )

@@ -3,7 +3,7 @@
 from pathlib import Path
 
 from archive.ingest.clean import remove_pinyin
-from archive.ingest.script import to_simplified
+from archive.ingest.script import matching_form
 
 FIXTURES = Path(__file__).parent / "fixtures"
 
@@ -28,4 +28,4 @@ def prepared_lines(name: str) -> tuple[list[str], list[str]]:
     """The lines with pinyin removed and their simplified form: what parse_dump hands to layout and forum."""
     text, _ = remove_pinyin(fixture_text(name))
     lines = [line.rstrip() for line in text.split("\n")]
-    return lines, [to_simplified(line) for line in lines]
+    return lines, [matching_form(line) for line in lines]

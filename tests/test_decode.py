@@ -156,7 +156,15 @@ def test_two_character_ambiguity_is_resolved_towards_gb18030():
 
 @pytest.mark.parametrize(
     "raw",
-    [b"", b"   ", b" \r\n\t\r\n", codecs.BOM_UTF8, codecs.BOM_UTF8 + b"\r\n", "  ".encode("utf-16"), "\u3000\n".encode()],
+    [
+        b"",
+        b"   ",
+        b" \r\n\t\r\n",
+        codecs.BOM_UTF8,
+        codecs.BOM_UTF8 + b"\r\n",
+        " ".encode("utf-16"),
+        "\u3000\n".encode(),
+    ],
 )
 def test_empty_or_whitespace_only_file_is_rejected(raw):
     with pytest.raises(UndecodableDump) as caught:

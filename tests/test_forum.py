@@ -89,7 +89,11 @@ def test_header_runs_to_the_first_post_header():
 
 @pytest.mark.parametrize(
     "title, stripped",
-    [("【新闻转播】逢场天见警察", "逢场天见警察"), ("[转载] 逢场天见警察", "逢场天见警察"), ("逢场天见警察", "逢场天见警察")],
+    [
+        ("【新闻转播】逢场天见警察", "逢场天见警察"),
+        ("[转载] 逢场天见警察", "逢场天见警察"),
+        ("逢场天见警察", "逢场天见警察"),
+    ],
 )
 def test_strip_board_tag(title, stripped):
     assert strip_board_tag(title) == stripped

@@ -117,7 +117,10 @@ def test_each_body_runs_from_the_first_sentence_to_the_last_without_chrome(impor
 
 def test_the_forum_replies_are_comments_not_body(imported):
     article = imported["001_1dde925a2c6de01f.txt"]
-    comments = [(c.author, timezone.localtime(c.posted_at).strftime("%Y-%m-%d %H:%M:%S"), c.text) for c in article.comments.all()]
+    comments = [
+        (c.author, timezone.localtime(c.posted_at).strftime("%Y-%m-%d %H:%M:%S"), c.text)
+        for c in article.comments.all()
+    ]
 
     assert comments == [
         ("王者典范", "2011-06-10 13:56:07", "该抓的不抓。\n只会做样子!"),

@@ -11,11 +11,11 @@ _HAN_RE = re.compile(f"[{HAN}]")
 # 擔(dān)任: a tone-marked syllable in brackets right after a character (or after a "?" that
 # stands for a lost character). Unmarked Latin in brackets is left alone: (Ztpcs5861006@163.com).
 _TONED = "āáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜńňǹḿ"
-PINYIN_RE = re.compile(rf"(?<=[{HAN}?])[((]([a-zü{_TONED}]*[{_TONED}][a-zü{_TONED}]*)[))]")
+PINYIN_RE = re.compile(rf"(?<=[{HAN}?])[(（]([a-zü{_TONED}]*[{_TONED}][a-zü{_TONED}]*)[)）]")
 
 
 # 務(wù) whose character and opening bracket were both lost: "?wù)".
-BROKEN_PINYIN_RE = re.compile(rf"(?<=\?)([a-zü{_TONED}]*[{_TONED}][a-zü{_TONED}]*)[))]")
+BROKEN_PINYIN_RE = re.compile(rf"(?<=\?)([a-zü{_TONED}]*[{_TONED}][a-zü{_TONED}]*)[)）]")
 
 
 def remove_pinyin(text: str) -> tuple[str, int]:
@@ -53,7 +53,8 @@ def repair_mojibake(line: str, to_simplified) -> str:
     if cjk_count(line) < 3 or common_share(line) >= 0.5 or common_share(to_simplified(line)) >= 0.5:
         return line
     try:
-        repaired = line.encode("gb18030").decode("utf-8", errors="replace")
+        # U+FFFD has GB18030 bytes of its own; as "?" it stays one lost byte, like the others.
+        repaired = line.replace("\ufffd", "?").encode("gb18030").decode("utf-8", errors="replace")
     except UnicodeEncodeError:
         return line
     lost = len(_MOJIBAKE_LOST_RE.findall(repaired))
@@ -88,39 +89,46 @@ _HARD_CHROME = [
     r"^查看: ?\d+ ?\| ?回复: ?\d+",
     r"QQ\|小黑屋|Archiver|^GMT\+8,|Powered by|Processed in [\d.]+ second",
     r"[Cc]opyright|[Aa]ll [Rr]ights [Rr]eserved|版权所有|版权声明|版权均属",
-    r"ICP备|ICP证|公网安备|互联网新闻信息服务许可|举报电话|举报邮箱|举报中心|不良信息举报",
+    r"ICP备|ICP证|公网安备|互联网新闻信息服务许可",
     r"凡注明|转载目的在于|未经.{0,12}(授权|许可).{0,12}(转载|复制|使用)",
-    r"^(您当前的位置|当前位置|您的位置|所在位置)\s*[::]|^首页\s*[>›»]|[>›»]\s*(正文)?$",
+    r"^(您当前的位置|当前位置|您的位置|所在位置)\s*:|^首页\s*[>›»]|[>›»]\s*(正文)?$",
     r"^(相关链接|相关阅读|相关新闻|相关文章|相关报道|推荐阅读|延伸阅读|热点推荐|热门推荐|热门文章|"
-    r"排行|排行榜|热点排行|点击排行|全站热搜|猜你喜欢|精选专题|精选文章|精选视频|精选图片|领航新时代)\s*[::]?$",
-    r"一周热闻|全站热搜|发表在 ?痞客邦|留言\(\d+\)|人气\(",
+    r"排行|排行榜|热点排行|点击排行|全站热搜|猜你喜欢|精选专题|精选文章|精选视频|精选图片|领航新时代)\s*:?$",
+    r"发表在 ?痞客邦|留言\(\d+\)|人气\(",
+    r"^\(?原[标?][题?]:",
+]
+# Words that mark chrome only on a line without running text: an article may well mention
+# a hotline or a bureau's official Weibo account in a sentence.
+_HARD_CHROME_PHRASES = [
+    r"举报电话|举报邮箱|举报中心|不良信息举报|一周热闻|全站热搜",
     r"微信公众平台|扫描.{0,6}二维码|官方微博|手机客户端|下载客户端",
-    r"^\(?原[标?][题?][::]",
 ]
 
 # Soft chrome is dropped but does not end the article: labels, image placeholders, bylines.
 _SOFT_CHROME = [
-    r"^(核心提示|对话篇|亮点展现|图片新闻|导读|摘要)\s*[::]?$",
+    r"^(核心提示|对话篇|亮点展现|图片新闻|导读|摘要)\s*:?$",
     r"^!\[.*\]\(.*\)",
-    r"^(分享到|分享|微博|微信|客户端|close|arrow|打印|关闭|关闭窗口|收藏|字号|大|中|小)\s*[::]?$",
+    r"^(分享到|分享|微博|微信|客户端|close|arrow|打印|关闭|关闭窗口|收藏|字号|大|中|小)\s*:?$",
     r"^[\W\d_]*$",  # punctuation, digits, a lone "?" or "|"
-    r"^\(?责任编辑|^\[?(编辑|责编|校对)[::]|校对[::].{0,10}最后修改",
-    r"^\[(来源|作者|编辑)[::]",
+    r"^\(?责任编辑|^\[?(编辑|责编|校对):|校对:.{0,10}最后修改",
+    r"^\[(来源|作者|编辑):",
     r"^□|□(文|图)/",
-    r"^(发布时间|发布日期|时间|日期|来源|作者|稿源|出处)[::]",
+    r"^(发布时间|发布日期|时间|日期|来源|作者|稿源|出处):",
 ]
 _HARD_RE = re.compile("|".join(f"(?:{p})" for p in _HARD_CHROME))
+_HARD_PHRASE_RE = re.compile("|".join(f"(?:{p})" for p in _HARD_CHROME_PHRASES))
 _SOFT_RE = re.compile("|".join(f"(?:{p})" for p in _SOFT_CHROME))
 
 # A short line that begins with a date and carries no sentence: "2013年11月22日  新法治报".
 _DATE_LINE_RE = re.compile(r"^\d{4}\s*(年|-|/|\.)\s*\d{1,2}\s*(月|-|/|\.)\s*\d{1,2}日?(\s|$|\d)")
 # A dateline that closes (or opens) a news story: (据新华社海口10月21日电), 本报台州(浙江)11月22日电.
-DATELINE_RE = re.compile(r"^\(?(据|本报)?[^。,,]{0,24}?\d{0,2}月\d{1,2}日(电|讯)\)?$")
-LABEL_PREFIX_RE = re.compile(r"^(核心提示|编者按|导读|摘要)[::]\s*")
+DATELINE_RE = re.compile(r"^\(?(据|本报)?[^。,]{0,24}?\d{0,2}月\d{1,2}日(电|讯)\)?$")
+LABEL_PREFIX_RE = re.compile(r"^(核心提示|编者按|导读|摘要):\s*")
 
 
 def is_hard_chrome(simplified_line: str) -> bool:
-    return bool(_HARD_RE.search(simplified_line.strip()))
+    line = simplified_line.strip()
+    return bool(_HARD_RE.search(line) or (_HARD_PHRASE_RE.search(line) and not is_substantial(line)))
 
 
 def is_soft_chrome(simplified_line: str) -> bool:
@@ -130,7 +138,7 @@ def is_soft_chrome(simplified_line: str) -> bool:
     return bool(_SOFT_RE.search(line)) or (bool(_DATE_LINE_RE.match(line)) and "。" not in line)
 
 
-_SENTENCE_END_RE = re.compile(r"[。!?!?;;…]|[。!?!?][”」』]")
+_SENTENCE_END_RE = re.compile(r"[。!?;…]|[。!?][”」』]")
 
 
 def is_substantial(line: str) -> bool:
@@ -144,4 +152,4 @@ def is_dateline(simplified_line: str) -> bool:
 
 def is_headline_like(line: str) -> bool:
     stripped = line.strip()
-    return cjk_count(stripped) >= 4 and len(stripped) <= 80 and not stripped.endswith(("。", ",", ","))
+    return cjk_count(stripped) >= 4 and len(stripped) <= 80 and not stripped.endswith(("。", ","))

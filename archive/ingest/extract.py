@@ -47,12 +47,14 @@ def dateline_date(paragraphs: list[str], full_text: str) -> tuple[date | None, s
     return None, ""
 
 
+# In order of trust: a source line, a reporter of a named paper, an interview given to a paper,
+# a credit of a dispatch (据新华社海口10月21日电, 据人民网报道), a paper named in a header line.
 _OUTLET_PATTERNS = [
-    re.compile(r"\[来源[::]\s*([^\]\s]+)\s*\]"),
-    re.compile(r"(?:^|\s)来源[::]\s*([^\s\]]{2,20})"),
-    re.compile(r"据(新华社|中新社|[^\s,。()]{2,10}?(?:社|报|网|台))"),
+    re.compile(r"\[来源:\s*([^\]\s]+)\s*\]"),
+    re.compile(r"(?:^|\s)来源:\s*([^\s\]]{2,20})"),
     re.compile(r"《([^》]{2,12}?(?:报|刊|杂志|周刊))》\s*记者"),
     re.compile(r"接受《([^》]{2,16})》(?:记者)?(?:专访|采访)"),
+    re.compile(r"据《?(新华社|中新社|[^\s,。()《》]{2,10}?(?:社|报|网|台))》?[^\s,。]{0,12}?(?:\d{1,2}月\d{1,2}日电|报道|消息)"),
     re.compile(r"^\d{4}年\d{1,2}月\d{1,2}日\s+(\S{2,16}(?:报|社|网|台|刊|微博))\s*$"),
 ]
 _SITE_PATTERNS = [
@@ -77,17 +79,26 @@ def find_outlet(meta_lines: list[str], text: str, chrome_lines: list[str], board
     return ""
 
 
-_BYLINE_ROLE_RE = re.compile(r"(?:本报|特约|实习)?(?:记者|通讯员|实习生|作者)[::]?\s*")
+_BYLINE_ROLE_RE = re.compile(r"(?:本报|特约|实习)?(?:记者|通讯员|实习生|作者):?\s*")
 _AUTHOR_PATTERNS = [
-    re.compile(r"\[作者[::]\s*([^\]]+)\]"),
-    re.compile(r"(?:^|\s)作者[::]\s*(\S+)"),
-    re.compile(r"[((]\s*((?:记者|通讯员)[^()()]{2,40})[))]"),
+    re.compile(r"\[作者:\s*([^\]]+)\]"),
+    re.compile(r"(?:^|\s)作者:\s*(\S+)"),
+    re.compile(r"\(\s*((?:记者|通讯员)[^()]{2,40})\)"),
 ]
 
 
-def find_authors(meta_lines: list[str]) -> list[str]:
-    """Bylines: [作者:…], 作者:…, □本报记者…, □文/记者…□图/记者…, (记者 … 通讯员 …)."""
+_INLINE_BYLINE_RE = re.compile(r"^[^。]{0,20}?\(\s*((?:本报)?(?:记者|通讯员)[^()]{2,40})\)")
+
+
+def find_authors(meta_lines: list[str], opening: str = "") -> list[str]:
+    """Bylines: [作者:…], 作者:…, □本报记者…, □文/记者…□图/记者…, (记者 … 通讯员 …).
+
+    `opening` is the start of the article's first paragraph, where mainland papers put the
+    byline: 本报讯(记者 王建军 通讯员 罗丽)….
+    """
     found: list[str] = []
+    if match := _INLINE_BYLINE_RE.match(opening):
+        meta_lines = [f"({match.group(1)})", *meta_lines]
     for line in meta_lines:
         line = line.strip()
         pieces = []

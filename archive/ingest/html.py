@@ -28,7 +28,8 @@ _LINE_TAGS = {
 }  # fmt: skip
 _CJK = "\u2e80-\u9fff\uf900-\ufaff\uff00-\uffef"  # ideographs, CJK punctuation, full-width forms
 # Markup starts like a page, or uses several typical tags.
-_HTML_START = re.compile(r"\s*(<\?xml[^>]*>\s*)?(<!--.{0,1000}?-->\s*){0,10}<(!doctype\s+html|html)\b", re.I | re.S)
+# (A comment's body may not contain "-->": with a lazy ".*?" the regex backtracks exponentially.)
+_HTML_START = re.compile(r"\s*(<\?xml[^>]*>\s*)?(<!--((?!-->).)*-->\s*){0,10}<(!doctype\s+html|html)\b", re.I | re.S)
 _HTML_TAG = re.compile(r"</?(p|div|br|title|span|a|li|ul|table|tr|td|h[1-6]|img|meta|body)\b[^<>]*>", re.I)
 # A site name after " - ", " | ", "_" (or a full-width bar) at the end of a <title>.
 _TITLE_SEPARATOR = re.compile(r"\s+[-|–—]\s+|\s*[_|｜]\s*")

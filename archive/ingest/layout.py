@@ -19,7 +19,7 @@ from .clean import (
     is_substantial,
 )
 
-_ORIGINAL_TITLE_RE = re.compile(r"^\(?原[标?][题?][::]\s*(.+?)\)?\s*$")
+_ORIGINAL_TITLE_RE = re.compile(r"^\(?原[标?][题?]:\s*(.+?)\)?\s*$")
 _BOARD_TAG_RE = re.compile(r"^\s*[【\[][^】\]]{1,10}[】\]]\s*")
 
 

@@ -13,7 +13,7 @@ SURNAMES = set(
 )
 COMPOUND_SURNAMES = ("欧阳", "歐陽", "司马", "司馬", "诸葛", "諸葛", "上官", "东方", "東方", "皇甫", "令狐", "慕容")
 
-_SEPARATORS = re.compile(r"[\s、,,;;/·]+")
+_SEPARATORS = re.compile(r"[\s、,;/·]+")
 
 
 def _split_run(run: str) -> list[str]:

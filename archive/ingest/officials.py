@@ -1,6 +1,7 @@
 """Police officials an article names, with the role it gives them: 三亚市副市长、公安局局长张兆腾."""
 
 import re
+from functools import cache
 
 from .draft import Official
 from .gazetteer import Gazetteer
@@ -14,19 +15,36 @@ _POSTS = (
 _POLICE_WORDS = ("公安", "警", "派出所", "分局", "政法")
 _ALWAYS_POLICE = ("所长", "警长", "政委", "教导员", "指导员")
 # Characters that end a name: verbs of saying, particles, punctuation.
-_AFTER_NAME = set("说告表介接认称强指坦等在对率带时开的提是就也和与、,。:;!?“”()\n 向到曾多从将把被让为")
+# What follows a name: verbs of saying and doing, particles, punctuation.
+_AFTER_NAME_RE = re.compile(
+    r"说|告诉|表示|介绍|接受|认为|称|强调|指出|坦言|透露|等|在|对|率|带领|带着|时|开|的|提出|是|就|也|和|与"
+    r"|向|到|曾|从|将|把|被|让|为|同志|一行|亲自|多次|深入|主持|要求|[,。:;!?“”()、\s]|$"
+)
+# Parts of speech that are not names, in jieba's dictionary: adverbs, verbs, pronouns, numbers …
+_NOT_NAME_TAGS = ("d", "v", "p", "c", "r", "m", "q", "u", "f", "t", "a")
 _CLAUSE_START = re.compile(r"[,。:;!?“”()\n]|是|时任|现任|调任|担任|原任|曾任")
 _ROLE_THEN_NAME = re.compile(rf"({_POSTS})([\u4e00-\u9fff]{{2,4}})")
 _NAME_IS_ROLE = re.compile(rf"([\u4e00-\u9fff]{{2,3}})(?:是|调任|担任|现任)([^,。;:]{{2,30}}?(?:{_POSTS}))(?=[,。;后])")
 
 
+@cache
+def _word_tags() -> dict[str, str]:
+    import jieba.posseg  # loads jieba's part-of-speech table once, only when officials are looked for
+
+    return jieba.posseg.dt.word_tag_tab
+
+
 def _name_at(text: str) -> str:
-    """The name at the start of text: three characters, or two when the third already ends it."""
-    if len(text) >= 3 and text[2] in _AFTER_NAME:
-        return text[:2]
-    if len(text) == 3 or (len(text) >= 4 and text[3] in _AFTER_NAME):
-        return text[:3]
-    return text if len(text) == 2 else ""
+    """The name at the start of text: two or three characters, whichever is followed by a name's end.
+
+    A word that jieba's dictionary knows as something other than a noun (马上, 全面) is no name.
+    """
+    for length in (2, 3):
+        name = text[:length]
+        if len(name) == length and _AFTER_NAME_RE.match(text, length):
+            tag = _word_tags().get(name, "")
+            return "" if tag.startswith(_NOT_NAME_TAGS) else name
+    return ""
 
 
 def _is_police_role(role: str) -> bool:
@@ -55,7 +73,7 @@ def find_officials(text: str, gazetteer: Gazetteer, default_place=None) -> list[
         found[name] = Official(name=name, role=role, place=place)
 
     for match in _ROLE_THEN_NAME.finditer(text):
-        name = _name_at(text[match.start(2) : match.start(2) + 4])
+        name = _name_at(text[match.start(2) : match.start(2) + 6])
         if name:
             add(name, _clause_before(text, match.end(1)))
     for match in _NAME_IS_ROLE.finditer(text):

@@ -16,7 +16,7 @@ from .html import html_to_text, looks_like_html
 from .initiatives import InitiativeMatcher, discover_candidates
 from .layout import find_article
 from .officials import find_officials
-from .script import detect_script, to_simplified
+from .script import detect_script, matching_form
 
 
 class DumpError(ValueError):
@@ -28,8 +28,8 @@ class DumpError(ValueError):
 
 
 def _simplified_lines(lines: list[str]) -> list[str]:
-    converted = to_simplified("\n".join(lines)).split("\n")
-    return converted if len(converted) == len(lines) else [to_simplified(line) for line in lines]
+    converted = matching_form("\n".join(lines)).split("\n")
+    return converted if len(converted) == len(lines) else [matching_form(line) for line in lines]
 
 
 def rank_places(title: str, body: str, gazetteer: Gazetteer) -> list[Place]:
@@ -55,7 +55,7 @@ def parse_dump(raw: bytes, matcher: InitiativeMatcher, gazetteer: Gazetteer | No
     if looks_like_html(text):
         html_title, text = html_to_text(text)
     text, pinyin_removed = remove_pinyin(text)
-    lines = [repair_mojibake(line.rstrip(), to_simplified) for line in text.split("\n")]
+    lines = [repair_mojibake(line.rstrip(), matching_form) for line in text.split("\n")]
     simplified = _simplified_lines(lines)
 
     posted_at, board, comments = None, "", []
@@ -66,11 +66,11 @@ def parse_dump(raw: bytes, matcher: InitiativeMatcher, gazetteer: Gazetteer | No
         found = find_article(lines, simplified)
     title = (html_title or found.title).strip()
     body = "\n\n".join(found.paragraphs)
-    simple_title, simple_body = to_simplified(title), to_simplified(body)
+    simple_title, simple_body = matching_form(title), matching_form(body)
     if len(dedupe.normalise(simple_body)) < 20:
         raise DumpError("no article text found", decoded.encoding)
 
-    body_lines = {to_simplified(p) for p in found.paragraphs}
+    body_lines = {matching_form(p) for p in found.paragraphs}
     meta_lines = [line for line in simplified if line.strip() and line.strip() not in body_lines]
     header_lines = [simplified[i] for i in found.header]
     chrome_lines = [line for line in meta_lines if is_hard_chrome(line)]
@@ -81,7 +81,7 @@ def parse_dump(raw: bytes, matcher: InitiativeMatcher, gazetteer: Gazetteer | No
     elif stated := stated_date(header_lines):
         published_on, date_basis = stated, "date stated above the article"
     else:
-        published_on, date_basis = dateline_date([to_simplified(p) for p in found.paragraphs], simple_body)
+        published_on, date_basis = dateline_date([matching_form(p) for p in found.paragraphs], simple_body)
 
     places = rank_places(simple_title, simple_body, gazetteer)
     city = places[0] if places else None
@@ -97,7 +97,7 @@ def parse_dump(raw: bytes, matcher: InitiativeMatcher, gazetteer: Gazetteer | No
         published_on=published_on,
         date_basis=date_basis,
         outlet=find_outlet(meta_lines, simple_body, chrome_lines, board),
-        authors=find_authors(meta_lines),
+        authors=find_authors(meta_lines, matching_form(found.paragraphs[0])),
         city=city,
         places=places[1:],
         officials=find_officials(matched_text, gazetteer, default_place=city),

@@ -17,6 +17,18 @@ def to_simplified(text: str) -> str:
     return _converter("t2s").convert(text)
 
 
+# Full-width ASCII forms (：（），２０１３) and the ideographic space, folded one for one to ASCII.
+_FULL_WIDTH = {code: code - 0xFEE0 for code in range(0xFF01, 0xFF5F)} | {0x3000: 0x20}
+
+
+def matching_form(text: str) -> str:
+    """The form every pattern of the import runs on: simplified script, ASCII punctuation.
+
+    Both steps keep one character for one (nearly always), so offsets carry over to the original.
+    """
+    return to_simplified(text).translate(_FULL_WIDTH)
+
+
 def to_traditional(text: str) -> str:
     return _converter("s2t").convert(text)
 

@@ -1,6 +1,5 @@
 import csv
 import json
-import sys
 from pathlib import Path
 
 from django.core.management.base import BaseCommand
@@ -32,18 +31,20 @@ class Command(BaseCommand):
         parser.add_argument("--output", type=Path, help="file to write (default: standard output)")
 
     def handle(self, *args, format, output, **options):
-        stream = Path(output).open("w", encoding="utf-8", newline="") if output else self.stdout
-        try:
-            articles = Article.objects.for_export().order_by("pk").iterator(chunk_size=500)
-            records = (article.export_record() for article in articles)
-            if format == "jsonl":
-                for record in records:
-                    stream.write(json.dumps(record, ensure_ascii=False) + "\n")
-            else:
-                writer = csv.DictWriter(stream, fieldnames=FIELDS)
-                writer.writeheader()
-                for record in records:
-                    writer.writerow({name: csv_value(record[name]) for name in FIELDS})
-        finally:
-            if output:
-                stream.close()
+        if output:
+            with Path(output).open("w", encoding="utf-8", newline="") as stream:
+                self.write(stream, format)
+        else:
+            self.write(self.stdout, format)
+
+    def write(self, stream, format):
+        articles = Article.objects.for_export().order_by("pk").iterator(chunk_size=500)
+        records = (article.export_record() for article in articles)
+        if format == "jsonl":
+            for record in records:
+                stream.write(json.dumps(record, ensure_ascii=False) + "\n")
+        else:
+            writer = csv.DictWriter(stream, fieldnames=FIELDS)
+            writer.writeheader()
+            for record in records:
+                writer.writerow({name: csv_value(record[name]) for name in FIELDS})
