@@ -5,6 +5,8 @@ Lines are classified on their simplified form, so one set of patterns serves bot
 
 import re
 
+from .decode import COMMON_SIMPLIFIED
+
 HAN = r"\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
 _HAN_RE = re.compile(f"[{HAN}]")
 
@@ -25,15 +27,6 @@ def remove_pinyin(text: str) -> tuple[str, int]:
     return text, whole + broken
 
 
-def _gb2312_level1() -> frozenset[str]:
-    """The 3,755 commonest characters (GB 2312 level 1): ordinary text is nearly all made of them."""
-    return frozenset(
-        bytes([first, second]).decode("gb2312") for first in range(0xB0, 0xD8) for second in range(0xA1, 0xFF)
-        if (first, second) != (0xD7, 0xFA) and not (first == 0xD7 and second > 0xF9)
-    )
-
-
-COMMON_CHARACTERS = _gb2312_level1()
 _MOJIBAKE_LOST_RE = re.compile("\ufffd+\\??")
 
 
@@ -41,7 +34,7 @@ def common_share(text: str) -> float:
     characters = _HAN_RE.findall(text)
     if not characters:
         return 1.0
-    return sum(character in COMMON_CHARACTERS for character in characters) / len(characters)
+    return sum(character in COMMON_SIMPLIFIED for character in characters) / len(characters)
 
 
 def repair_mojibake(line: str, to_simplified) -> str:

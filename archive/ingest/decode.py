@@ -73,6 +73,8 @@ _SIMPLIFIED = dict.fromkeys(_table("gb2312", range(0xD8, 0xF8), _GB_TRAILS), 0.5
 _SIMPLIFIED.update(dict.fromkeys(_table("gb2312", range(0xB0, 0xD8), _GB_TRAILS), 1.0))
 _TRADITIONAL = dict.fromkeys(_table("big5", range(0xC9, 0xFA), _BIG5_TRAILS), 0.5)
 _TRADITIONAL.update(dict.fromkeys(_table("big5", range(0xA4, 0xC7), _BIG5_TRAILS, last=b"\xc6\x7e"), 1.0))
+# The commonest simplified characters, which make up nearly all of ordinary text.
+COMMON_SIMPLIFIED = frozenset(ch for ch, weight in _SIMPLIFIED.items() if weight == 1.0)
 # Punctuation, symbols and pinyin letters common in Chinese web text, plus CJK and full-width forms.
 _PUNCTUATION = set("·×÷°—‘’“”…‰※№℃←↑→↓■□▲△◆◇○●★☆āáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜü")
 _PUNCTUATION |= {chr(c) for c in range(0x3000, 0x3040)} | {chr(c) for c in range(0xFF01, 0xFF5F)}
