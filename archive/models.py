@@ -60,6 +60,9 @@ class Initiative(models.Model):
     def get_absolute_url(self):
         return reverse("archive:initiative", args=[self.slug])
 
+    def all_names(self) -> list[str]:
+        return [self.name, *(alias.name for alias in self.aliases.all())]
+
     def merge(self, others):
         """Fold other initiatives into this one: their articles, aliases and names become this one's."""
         for other in others:
@@ -150,6 +153,8 @@ class Article(models.Model):
     near_duplicate_of = models.ForeignKey(
         "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="near_duplicates"
     )
+    # Set by every save, cleared once the search index holds this version (archive/signals.py).
+    needs_indexing = models.BooleanField(default=True, db_index=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -164,6 +169,12 @@ class Article(models.Model):
 
     def get_absolute_url(self):
         return reverse("archive:article", args=[self.pk])
+
+    def save(self, *args, **kwargs):
+        self.needs_indexing = True
+        if kwargs.get("update_fields") is not None:
+            kwargs["update_fields"] = {*kwargs["update_fields"], "needs_indexing"}
+        super().save(*args, **kwargs)
 
     @property
     def province(self) -> str:

@@ -6,6 +6,10 @@ app_name = "archive"
 
 urlpatterns = [
     path("", views.home, name="home"),
+    path("search/", views.search_page, name="search"),
+    path("search.csv", views.search_csv, name="search_csv"),
+    path("api/search", views.api_search, name="api_search"),
+    path("api/articles/<int:pk>", views.api_article, name="api_article"),
     path("articles/<int:pk>/", views.article_detail, name="article"),
     path("articles/<int:pk>/original/", views.article_original, name="article_original"),
     path("cities/", views.city_list, name="cities"),

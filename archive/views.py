@@ -1,9 +1,17 @@
+import csv
+
 from django.core.paginator import Paginator
 from django.db.models import Count, Q
-from django.http import Http404, HttpResponse
+from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
+from django.utils.html import strip_tags
 
+from .management.commands.export_articles import FIELDS, csv_value
 from .models import Article, City, Initiative
+from .search import FACETS, SORTS, SearchParams, related_articles, search
+
+CSV_LIMIT = 5000
 
 PAGE_SIZE = 20
 
@@ -35,6 +43,7 @@ def article_detail(request, pk):
         "initiatives": [i for i in article.initiatives.all() if i.confirmed],
         "records": article.import_records.all(),
         "near_duplicates": article.near_duplicates.all(),
+        "related": related_articles(article),
     })
 
 
@@ -68,3 +77,64 @@ def initiative_detail(request, slug):
     articles = initiative.articles.with_related()
     context = {"initiative": initiative, "page": _page(request, articles)}
     return render(request, "archive/initiative_detail.html", context)
+
+
+def search_page(request):
+    params = SearchParams.from_data(request.GET)
+    results = search(params)
+    return render(request, "search/search.html", {
+        "results": results,
+        "params": params,
+        "sorts": SORTS,
+        "facet_names": {"city": "城市", "initiative": "举措", "year": "年份", "outlet": "来源"},
+    })
+
+
+def api_search(request):
+    params = SearchParams.from_data(request.GET)
+    results = search(params)
+    return JsonResponse({
+        "count": results.count,
+        "page": results.page,
+        "pages": results.pages,
+        "results": [
+            {
+                "id": hit.article.pk,
+                "title": hit.article.title,
+                "url": request.build_absolute_uri(hit.article.get_absolute_url()),
+                "published_on": hit.article.published_on.isoformat() if hit.article.published_on else None,
+                "city": hit.article.city.name if hit.article.city else None,
+                "province": hit.article.province or None,
+                "outlet": hit.article.outlet,
+                "initiatives": [i.name for i in hit.article.initiatives.all() if i.confirmed],
+                "snippet": strip_tags(hit.snippet),
+            }
+            for hit in results.hits
+        ],
+        "facets": {
+            name: [[facet.label, facet.count] for facet in results.facets.get(name, [])] for name in FACETS
+        },
+    }, json_dumps_params={"ensure_ascii": False})
+
+
+def api_article(request, pk):
+    article = get_object_or_404(Article.objects.for_export(), pk=pk)
+    return JsonResponse(article.export_record(), json_dumps_params={"ensure_ascii": False})
+
+
+def search_csv(request):
+    """Every result of a search (up to CSV_LIMIT), one export record per row."""
+    params = SearchParams.from_data(request.GET)
+    params.page = 1
+    ids = [hit.article.pk for hit in search(params, page_size=CSV_LIMIT).hits]
+    articles = Article.objects.for_export().in_bulk(ids)
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = 'attachment; filename="search-results.csv"'
+    response.write("\ufeff")  # so spreadsheet programs read the file as UTF-8
+    writer = csv.DictWriter(response, fieldnames=FIELDS)
+    writer.writeheader()
+    for pk in ids:
+        record = articles[pk].export_record()
+        record["url"] = request.build_absolute_uri(reverse("archive:article", args=[pk]))
+        writer.writerow({name: csv_value(record[name]) for name in FIELDS})
+    return response

@@ -42,6 +42,7 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    "haystack",
     "archive",
 ]
 
@@ -109,3 +110,19 @@ STORAGES = {
         else "whitenoise.storage.CompressedManifestStaticFilesStorage"
     },
 }
+
+# Full-text search: a Whoosh index in the data folder, fed with text our own code has already
+# normalised and segmented (archive/text.py), so another haystack backend gives the same results.
+HAYSTACK_CONNECTIONS = {
+    "default": {
+        "ENGINE": os.environ.get("ARCHIVE_SEARCH_ENGINE", "haystack.backends.whoosh_backend.WhooshEngine"),
+        "PATH": os.environ.get("ARCHIVE_SEARCH_PATH", str(ARCHIVE_DATA_DIR / "whoosh")),
+        "URL": os.environ.get("ARCHIVE_SEARCH_URL", ""),
+        "INDEX_NAME": os.environ.get("ARCHIVE_SEARCH_INDEX", "archive"),
+        "INCLUDE_SPELLING": False,
+    },
+}
+# Articles are indexed when their transaction commits, links included (archive/signals.py).
+HAYSTACK_SIGNAL_PROCESSOR = "archive.signals.IndexOnCommitSignalProcessor"
+# One model is indexed: no need to narrow every search to it.
+HAYSTACK_LIMIT_TO_REGISTERED_MODELS = False

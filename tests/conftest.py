@@ -21,3 +21,27 @@ def data_dir(settings, tmp_path):
     settings.ARCHIVE_DATA_DIR = tmp_path / "data"
     settings.ARCHIVE_ORIGINALS_DIR = tmp_path / "data" / "originals"
     return settings.ARCHIVE_DATA_DIR
+
+
+@pytest.fixture(scope="session", autouse=True)
+def search_index_folder(tmp_path_factory):
+    """The tests' own search index, never the one in the data folder.
+
+    haystack reads its connection settings once, so the path is changed in place and the
+    connection reloaded before any test touches the index.
+    """
+    from haystack import connections
+
+    connections.connections_info["default"]["PATH"] = str(tmp_path_factory.mktemp("whoosh"))
+    connections.reload("default")
+    yield
+
+
+@pytest.fixture
+def search_index(db):
+    """An empty index for the test; what the test imports or saves is indexed into it."""
+    from haystack import connections
+
+    connections["default"].get_backend().clear()
+    yield connections["default"]
+    connections["default"].get_backend().clear()

@@ -11,6 +11,7 @@ from tqdm import tqdm
 from archive.importer import SKIPPED, Importer, Outcome, Summary
 from archive.ingest.files import collect_dumps
 from archive.models import ImportRecord
+from archive.signals import INDEX_BATCH, deferred_indexing, flush_pending, index_pending
 
 
 class Command(BaseCommand):
@@ -38,16 +39,23 @@ class Command(BaseCommand):
             self.stderr.write(f"skipped {item.path}: {item.reason}")
 
         importer = Importer(dry_run=dry_run, force=force)
-        for path in tqdm(files, unit="file", desc="importing", disable=verbosity == 0, file=sys.stderr):
-            try:
-                outcome = importer.import_file(path)
-            except Exception as error:  # the file's transaction was rolled back; the batch goes on
-                outcome = Outcome(str(path), ImportRecord.Status.FAILED, f"not saved: {error!r}")
-            summary.outcomes.append(outcome)
-            if outcome.status == ImportRecord.Status.FAILED and verbosity:
-                tqdm.write(f"failed {path}: {outcome.reason}", file=sys.stderr)
-            elif verbosity >= 2:
-                tqdm.write(f"{outcome.status} {path} {outcome.title}", file=sys.stderr)
+        if not dry_run and (left := index_pending()) and verbosity:
+            self.stderr.write(f"indexed {left} articles an earlier run had left out of the search index")
+        with deferred_indexing():
+            for number, path in enumerate(
+                tqdm(files, unit="file", desc="importing", disable=verbosity == 0, file=sys.stderr), start=1
+            ):
+                try:
+                    outcome = importer.import_file(path)
+                except Exception as error:  # the file's transaction was rolled back; the batch goes on
+                    outcome = Outcome(str(path), ImportRecord.Status.FAILED, f"not saved: {error!r}")
+                summary.outcomes.append(outcome)
+                if outcome.status == ImportRecord.Status.FAILED and verbosity:
+                    tqdm.write(f"failed {path}: {outcome.reason}", file=sys.stderr)
+                elif verbosity >= 2:
+                    tqdm.write(f"{outcome.status} {path} {outcome.title}", file=sys.stderr)
+                if number % INDEX_BATCH == 0:
+                    flush_pending()
 
         if report:
             entries = [outcome.as_dict() for outcome in summary.outcomes]

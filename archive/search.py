@@ -1,0 +1,331 @@
+"""The one search function behind the search page, the JSON API and the CSV download.
+
+A query with words goes to the index (haystack); filters alone browse the database. Either way
+the result is a page of articles with snippets and counts per city, initiative, year and outlet.
+"""
+
+import difflib
+import math
+from dataclasses import dataclass, field
+from datetime import date
+
+from django.db.models import Count
+from django.db.models.functions import ExtractYear
+from django.utils.safestring import SafeString
+from haystack.inputs import Clean, Exact
+from haystack.query import SQ, SearchQuerySet
+
+from . import text
+from .models import Article, City, Initiative
+from .query import Query, Term, parse
+from .search_indexes import outlet_term, sync_dictionary
+from .snippets import highlight, snippet
+
+PAGE_SIZE = 20
+SORTS = {"relevance": "相关度", "newest": "最新", "oldest": "最早"}
+FACETS = ("city", "initiative", "year", "outlet")
+FACET_LIMIT = 30
+
+
+def _integer(value, low: int, high: int) -> int | None:
+    try:
+        number = int(str(value).strip())
+    except (TypeError, ValueError):
+        return None
+    return number if low <= number <= high else None
+
+
+@dataclass
+class SearchParams:
+    q: str = ""
+    city: str = ""
+    province: str = ""
+    initiative: str = ""
+    outlet: str = ""
+    year_from: int | None = None
+    year_to: int | None = None
+    sort: str = "relevance"
+    page: int = 1
+
+    @classmethod
+    def from_data(cls, data) -> "SearchParams":
+        """Read request parameters; anything malformed falls back to its default."""
+
+        def get(name):
+            value = data.get(name, "")
+            return value.strip()[:200] if isinstance(value, str) else ""
+
+        sort = get("sort")
+        return cls(
+            q=get("q"),
+            city=get("city"),
+            province=get("province"),
+            initiative=get("initiative"),
+            outlet=get("outlet"),
+            year_from=_integer(get("from"), 1900, 2100),
+            year_to=_integer(get("to"), 1900, 2100),
+            sort=sort if sort in SORTS else "relevance",
+            page=_integer(get("page"), 1, 10_000) or 1,
+        )
+
+    def as_query(self, **changes) -> dict:
+        """The URL parameters of this search (with changes), for links that keep the state."""
+        values = {
+            "q": self.q, "city": self.city, "province": self.province, "initiative": self.initiative,
+            "outlet": self.outlet, "from": self.year_from, "to": self.year_to,
+            "sort": "" if self.sort == "relevance" else self.sort, "page": "" if self.page == 1 else self.page,
+        }
+        values.update(changes)
+        return {key: value for key, value in values.items() if value not in ("", None)}
+
+    def has_filters(self) -> bool:
+        return any([self.city, self.province, self.initiative, self.outlet, self.year_from, self.year_to])
+
+
+@dataclass
+class Hit:
+    article: Article
+    title: SafeString
+    snippet: SafeString
+
+
+@dataclass
+class FacetValue:
+    value: str  # what goes into the URL
+    label: str
+    count: int
+
+
+@dataclass
+class SearchResults:
+    params: SearchParams
+    query: Query
+    count: int = 0
+    page: int = 1
+    pages: int = 0
+    hits: list[Hit] = field(default_factory=list)
+    facets: dict[str, list[FacetValue]] = field(default_factory=dict)
+    suggestions: list[tuple[str, str]] = field(default_factory=list)  # (label, query string)
+    words: list[str] = field(default_factory=list)
+
+
+def _term_query(term: Term) -> SQ | None:
+    words = text.words(term.text)
+    if not words:
+        return None
+    field_name = "title" if term.in_title else "text"
+    if term.phrase and len(words) > 1:
+        return SQ(**{field_name: Exact(" ".join(words))})
+    combined = None
+    for word in words:
+        part = SQ(**{field_name: Clean(word)})
+        combined = part if combined is None else combined & part
+    return combined
+
+
+def _index_query(query: Query) -> tuple[SQ | None, list[SQ]]:
+    required = None
+    for group in query.groups:
+        alternatives = [sq for sq in map(_term_query, group) if sq is not None]
+        if not alternatives:
+            continue
+        either = alternatives[0]
+        for alternative in alternatives[1:]:
+            either = either | alternative
+        required = either if required is None else required & either
+    excluded = [sq for sq in map(_term_query, query.excluded) if sq is not None]
+    return required, excluded
+
+
+@dataclass
+class _Filters:
+    """The filters resolved against the database; `impossible` when one names nothing we have."""
+
+    city: City | None = None
+    province: str = ""
+    initiative: Initiative | None = None
+    outlet: str = ""
+    start: date | None = None
+    end: date | None = None
+    impossible: bool = False
+
+
+def _resolve(params: SearchParams) -> _Filters:
+    filters = _Filters(province=params.province, outlet=params.outlet)
+    if params.city:
+        filters.city = City.objects.filter(slug=params.city).first()
+        filters.impossible |= filters.city is None
+    if params.initiative:
+        filters.initiative = Initiative.objects.filter(slug=params.initiative, confirmed=True).first()
+        filters.impossible |= filters.initiative is None
+    if params.year_from:
+        filters.start = date(params.year_from, 1, 1)
+    if params.year_to:
+        filters.end = date(params.year_to, 12, 31)
+    return filters
+
+
+def _filter_index(sqs: SearchQuerySet, filters: _Filters) -> SearchQuerySet:
+    if filters.city:
+        sqs = sqs.filter(city=Clean(str(filters.city.pk)))
+    if filters.province:
+        sqs = sqs.filter(province=Clean("".join(filters.province.split())))
+    if filters.initiative:
+        sqs = sqs.filter(initiatives=Clean(str(filters.initiative.pk)))
+    if filters.outlet:
+        sqs = sqs.filter(outlet=Clean(outlet_term(filters.outlet)))
+    if filters.start:
+        sqs = sqs.filter(published_on__gte=filters.start)
+    if filters.end:
+        sqs = sqs.filter(published_on__lte=filters.end)
+    return sqs
+
+
+def _filter_database(articles, filters: _Filters):
+    if filters.city:
+        articles = articles.filter(city=filters.city)
+    if filters.province:
+        articles = articles.filter(city__province=filters.province)
+    if filters.initiative:
+        articles = articles.filter(initiatives=filters.initiative)
+    if filters.outlet:
+        articles = articles.filter(outlet=filters.outlet)
+    if filters.start:
+        articles = articles.filter(published_on__gte=filters.start)
+    if filters.end:
+        articles = articles.filter(published_on__lte=filters.end)
+    return articles
+
+
+def _facets_from_counts(counts: dict[str, dict[str, int]]) -> dict[str, list[FacetValue]]:
+    """Facet counts keyed by ids (city, initiative) or values (year, outlet), with names and slugs."""
+    counts = {name: {str(key): n for key, n in values.items() if key} for name, values in counts.items()}
+    cities = City.objects.in_bulk([int(pk) for pk in counts.get("city", {}) if pk.isdigit()])
+    initiatives = Initiative.objects.filter(confirmed=True).in_bulk(
+        [int(pk) for pk in counts.get("initiative", {}) if pk.isdigit()]
+    )
+    facets = {
+        "city": [FacetValue(cities[int(pk)].slug, cities[int(pk)].name, n)
+                 for pk, n in counts.get("city", {}).items() if pk.isdigit() and int(pk) in cities],
+        "initiative": [FacetValue(initiatives[int(pk)].slug, initiatives[int(pk)].name, n)
+                       for pk, n in counts.get("initiative", {}).items() if pk.isdigit() and int(pk) in initiatives],
+        "year": [FacetValue(year, year, n) for year, n in counts.get("year", {}).items()],
+        "outlet": [FacetValue(outlet, outlet, n) for outlet, n in counts.get("outlet", {}).items()],
+    }
+    for name, values in facets.items():
+        if name == "year":
+            values.sort(key=lambda facet: facet.value, reverse=True)
+        else:
+            values.sort(key=lambda facet: (-facet.count, facet.label))
+            del values[FACET_LIMIT:]
+    return facets
+
+
+def _database_facets(articles) -> dict[str, list[FacetValue]]:
+    def counted(queryset, key):
+        return {str(row[key]): row["n"] for row in queryset.annotate(n=Count("pk", distinct=True)) if row[key]}
+
+    return _facets_from_counts({
+        "city": counted(articles.values("city"), "city"),
+        "initiative": counted(articles.values("initiatives"), "initiatives"),
+        "year": counted(articles.annotate(y=ExtractYear("published_on")).values("y"), "y"),
+        "outlet": counted(articles.values("outlet"), "outlet"),
+    })
+
+
+def _hits(articles: list[Article], words: list[str]) -> list[Hit]:
+    return [Hit(article, highlight(article.title, words), snippet(article.body, words)) for article in articles]
+
+
+def _paged(params: SearchParams, count: int, size: int) -> tuple[int, int, int, int]:
+    pages = max(1, math.ceil(count / size))
+    page = min(params.page, pages)
+    return page, pages, (page - 1) * size, page * size
+
+
+def _highlight_words(query: Query) -> list[str]:
+    found = []
+    for term in query.terms():
+        found.append(term.text)
+        found.extend(text.words(term.text))
+    return [word for word in dict.fromkeys(found) if word.strip()]
+
+
+def search(params: SearchParams, page_size: int = PAGE_SIZE) -> SearchResults:
+    query = parse(params.q)
+    results = SearchResults(params=params, query=query)
+    filters = _resolve(params)
+    if filters.impossible:
+        return results
+    sync_dictionary()
+    required, excluded = _index_query(query)
+    results.words = _highlight_words(query)
+
+    if required is None:
+        articles = _filter_database(Article.objects.canonical(), filters)
+        order = ["published_on", "pk"] if params.sort == "oldest" else ["-published_on", "-pk"]
+        results.count = articles.count()
+        results.page, results.pages, start, end = _paged(params, results.count, page_size)
+        page = list(articles.with_related().order_by(*order)[start:end])
+        results.hits = _hits(page, results.words)
+        results.facets = _database_facets(articles)
+    else:
+        sqs = SearchQuerySet().models(Article).filter(required)
+        for sq in excluded:
+            sqs = sqs.exclude(sq)
+        sqs = _filter_index(sqs, filters)
+        if params.sort == "newest":
+            sqs = sqs.order_by("-newest_first")
+        elif params.sort == "oldest":
+            sqs = sqs.order_by("oldest_first")
+        for name in ("city", "initiatives", "year", "outlet"):
+            sqs = sqs.facet(name, limit=-1)
+        first = sqs[0:page_size]
+        results.count = sqs.count()
+        results.page, results.pages, start, end = _paged(params, results.count, page_size)
+        found = list(first) if start == 0 else list(sqs[start:end])
+        ids = [int(result.pk) for result in found]
+        by_id = Article.objects.with_related().in_bulk(ids)
+        results.hits = _hits([by_id[pk] for pk in ids if pk in by_id], results.words)
+        fields = (sqs.facet_counts() or {}).get("fields", {})
+        results.facets = _facets_from_counts({
+            "city": dict(fields.get("city", [])),
+            "initiative": dict(fields.get("initiatives", [])),
+            "year": dict(fields.get("year", [])),
+            "outlet": dict(fields.get("outlet", [])),
+        })
+    if results.count == 0 and not query.is_empty():
+        results.suggestions = suggestions(query, params)
+    return results
+
+
+def suggestions(query: Query, params: SearchParams) -> list[tuple[str, str]]:
+    """For a search with no hits: the query without one of its words, and close initiative names."""
+    found = []
+    terms = [group[0] for group in query.groups]
+    if len(terms) > 1:
+        for dropped in terms:
+            rest = " ".join(term.text if not term.phrase else f'"{term.text}"' for term in terms if term != dropped)
+            required, _ = _index_query(parse(rest))
+            if required is not None and SearchQuerySet().models(Article).filter(required).count():
+                found.append((f"去掉“{dropped.text}”", rest))
+    names = list(Initiative.objects.filter(confirmed=True).values_list("name", flat=True))
+    for term in terms:
+        for name in difflib.get_close_matches(text.normalise(term.text), names, n=3, cutoff=0.5):
+            if name != term.text:
+                found.append((name, name))
+    return list(dict.fromkeys(found))[:6]
+
+
+def related_articles(article: Article, limit: int = 5) -> list[Article]:
+    """Articles most like this one in the index, leaving out itself and its near-duplicates."""
+    if article.near_duplicate_of_id:
+        article = article.near_duplicate_of
+    try:
+        similar = SearchQuerySet().models(Article).more_like_this(article)[: limit + 5]
+        ids = [int(result.pk) for result in similar]
+    except Exception:  # the index may not hold this article yet; the page still renders
+        return []
+    same = {article.pk, *article.near_duplicates.values_list("pk", flat=True)}
+    by_id = Article.objects.with_related().in_bulk([pk for pk in ids if pk not in same])
+    return [by_id[pk] for pk in ids if pk in by_id][:limit]

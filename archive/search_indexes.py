@@ -1,0 +1,81 @@
+from haystack import indexes
+from whoosh.analysis import SpaceSeparatedTokenizer
+
+from datetime import date
+
+from . import text
+from .models import Article, Initiative, InitiativeAlias
+
+# Sort keys that put articles without a date last in both directions.
+UNDATED_NEWEST, UNDATED_OLDEST = date(1000, 1, 1), date(2999, 12, 31)
+
+# The index receives words already cut by archive/text.py: it only splits them on spaces.
+SPACE_SEPARATED = SpaceSeparatedTokenizer()
+
+
+def sync_dictionary() -> None:
+    """jieba knows every confirmed initiative name and alias: they change in the admin."""
+    names = set(Initiative.objects.filter(confirmed=True).values_list("name", flat=True))
+    names |= set(InitiativeAlias.objects.filter(initiative__confirmed=True).values_list("name", flat=True))
+    text.sync_user_words(names)
+
+
+def outlet_term(outlet: str) -> str:
+    """An outlet as one term of a comma-separated keyword field."""
+    return "".join(outlet.replace(",", " ").split())
+
+
+class ArticleIndex(indexes.SearchIndex, indexes.Indexable):
+    text = indexes.CharField(document=True, analyzer=SPACE_SEPARATED)
+    title = indexes.CharField(boost=3.0, analyzer=SPACE_SEPARATED)
+    published_on = indexes.DateField(model_attr="published_on", null=True)
+    newest_first = indexes.DateField()
+    oldest_first = indexes.DateField()
+    # Filters and facets hold ids and plain names as single terms.
+    city = indexes.MultiValueField()
+    province = indexes.MultiValueField()
+    initiatives = indexes.MultiValueField()
+    outlet = indexes.MultiValueField()
+    year = indexes.MultiValueField()
+
+    def get_model(self):
+        return Article
+
+    def index_queryset(self, using=None):
+        sync_dictionary()  # documents must be cut with the same words as the queries
+        # Near-duplicates are reached from their first article, not listed again among the hits.
+        return (
+            self.get_model()
+            .objects.canonical()
+            .select_related("city")
+            .prefetch_related("initiatives__aliases")
+        )
+
+    def prepare_text(self, article):
+        # The names of its initiatives too: “五小”民生警务 in the text is found by 五小民生警务.
+        names = [name for initiative in article.initiatives.all() for name in initiative.all_names()]
+        return text.index_text(article.title + "\n" + article.body + "\n" + "\n".join(names))
+
+    def prepare_newest_first(self, article):
+        return article.published_on or UNDATED_NEWEST
+
+    def prepare_oldest_first(self, article):
+        return article.published_on or UNDATED_OLDEST
+
+    def prepare_title(self, article):
+        return text.index_text(article.title)
+
+    def prepare_city(self, article):
+        return [str(article.city_id)] if article.city_id else []
+
+    def prepare_province(self, article):
+        return [article.city.province] if article.city_id else []
+
+    def prepare_initiatives(self, article):
+        return [str(initiative.pk) for initiative in article.initiatives.all()]
+
+    def prepare_outlet(self, article):
+        return [outlet_term(article.outlet)] if article.outlet else []
+
+    def prepare_year(self, article):
+        return [str(article.published_on.year)] if article.published_on else []

@@ -1,0 +1,153 @@
+"""Keep the search index current: articles are (re)indexed when the transaction that changed them commits.
+
+Indexing at commit, not at save, means an article is indexed with its initiatives (set after it is
+saved), and a rolled-back import leaves nothing in the index. A batch import defers the indexing
+and sends the articles in batches to one index writer (`deferred_indexing`). Every saved article is
+marked `needs_indexing` until the index holds it, so what an interrupted run left unindexed is
+found and indexed by the next (`index_pending`).
+"""
+
+import logging
+import threading
+from contextlib import contextmanager
+
+from django.db import transaction
+from django.db.models import Q, signals
+from haystack import connections
+from haystack.signals import BaseSignalProcessor
+
+from .models import Article, Initiative, InitiativeAlias
+
+logger = logging.getLogger(__name__)
+_pending = threading.local()
+
+
+def _queue() -> dict[int, bool]:
+    """Article ids waiting for the commit: True to index, False to remove."""
+    if not hasattr(_pending, "articles"):
+        _pending.articles = {}
+    return _pending.articles
+
+
+INDEX_BATCH = 500
+
+
+def index_articles(ids, using="default") -> None:
+    """Index these articles as they are in the database; ids the index should not hold are removed.
+
+    Near-duplicates are not indexed (see ArticleIndex.index_queryset), so they are removed too.
+    """
+    ids = sorted(set(ids))
+    index = connections[using].get_unified_index().get_index(Article)
+    backend = connections[using].get_backend()
+    for start in range(0, len(ids), INDEX_BATCH):
+        batch = set(ids[start : start + INDEX_BATCH])
+        present = list(index.index_queryset().filter(pk__in=batch))
+        if present:
+            backend.update(index, present)
+        for missing in batch - {article.pk for article in present}:
+            backend.remove(f"archive.article.{missing}")
+        Article.objects.filter(pk__in=batch).update(needs_indexing=False)
+
+
+def index_pending() -> int:
+    """Index the articles saved since the index last took them (after a killed import, say)."""
+    pending = list(Article.objects.filter(needs_indexing=True).values_list("pk", flat=True))
+    index_articles(pending)
+    return len(pending)
+
+
+@contextmanager
+def deferred_indexing():
+    """Within this block, commits queue articles; flush_pending() (and the block's end) indexes them."""
+    _pending.deferred = True
+    try:
+        yield
+    finally:
+        _pending.deferred = False
+        flush_pending()
+
+
+def flush_pending():
+    _flush(force=True)
+
+
+def _flush(force=False):
+    queue = _queue()
+    if not queue or (getattr(_pending, "deferred", False) and not force):
+        return
+    changed = dict(queue)
+    queue.clear()
+    try:
+        index_articles([pk for pk, keep in changed.items() if keep])
+        index_articles([pk for pk, keep in changed.items() if not keep])
+    except Exception:  # the index can be repaired; a failed commit of the database cannot
+        logger.exception("could not update the search index for articles %s", sorted(changed))
+
+
+def _enqueue(ids, keep=True):
+    queue = _queue()
+    for pk in ids:
+        queue[pk] = keep
+    transaction.on_commit(_flush)
+
+
+def articles_naming(names) -> list[int]:
+    """Articles whose text holds any of these names (either script), to re-segment them."""
+    from .text import normalise
+    from .ingest.script import to_traditional
+
+    condition = Q()
+    for name in {normalise(name) for name in names if name}:
+        for form in {name, to_traditional(name)}:
+            condition |= Q(title__contains=form) | Q(body__contains=form)
+    return list(Article.objects.filter(condition).values_list("pk", flat=True)) if condition else []
+
+
+class IndexOnCommitSignalProcessor(BaseSignalProcessor):
+    def setup(self):
+        signals.post_save.connect(self.article_saved, sender=Article)
+        signals.post_delete.connect(self.article_deleted, sender=Article)
+        signals.pre_delete.connect(self.article_deleting, sender=Article)
+        signals.m2m_changed.connect(self.initiatives_changed, sender=Article.initiatives.through)
+        signals.post_save.connect(self.name_saved, sender=Initiative)
+        signals.post_save.connect(self.name_saved, sender=InitiativeAlias)
+        signals.pre_delete.connect(self.initiative_deleted, sender=Initiative)
+
+    def teardown(self):
+        signals.post_save.disconnect(self.article_saved, sender=Article)
+        signals.post_delete.disconnect(self.article_deleted, sender=Article)
+        signals.pre_delete.disconnect(self.article_deleting, sender=Article)
+        signals.m2m_changed.disconnect(self.initiatives_changed, sender=Article.initiatives.through)
+        signals.post_save.disconnect(self.name_saved, sender=Initiative)
+        signals.post_save.disconnect(self.name_saved, sender=InitiativeAlias)
+        signals.pre_delete.disconnect(self.initiative_deleted, sender=Initiative)
+
+    def article_saved(self, sender, instance, **kwargs):
+        _enqueue([instance.pk])
+
+    def article_deleting(self, sender, instance, **kwargs):
+        # Its near-duplicates lose their link and become articles of their own in the index.
+        _enqueue(instance.near_duplicates.values_list("pk", flat=True))
+
+    def article_deleted(self, sender, instance, **kwargs):
+        _enqueue([instance.pk], keep=False)
+
+    def initiatives_changed(self, sender, instance, action, reverse, pk_set, **kwargs):
+        if not action.startswith("post_"):
+            return
+        if isinstance(instance, Article):
+            _enqueue([instance.pk])
+        elif pk_set:
+            _enqueue(pk_set)
+        else:  # cleared from the initiative's side
+            _enqueue(instance.articles.values_list("pk", flat=True))
+
+    def name_saved(self, sender, instance, **kwargs):
+        """A confirmed name is a dictionary word: the texts that hold it are segmented anew."""
+        initiative = instance if isinstance(instance, Initiative) else instance.initiative
+        if initiative.confirmed:
+            _enqueue(articles_naming([instance.name]))
+
+    def initiative_deleted(self, sender, instance, **kwargs):
+        _enqueue(instance.articles.values_list("pk", flat=True))

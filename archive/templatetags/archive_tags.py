@@ -1,0 +1,26 @@
+from django import template
+from django.utils.http import urlencode
+
+register = template.Library()
+
+# Facet names on the page and the URL parameter each sets.
+FACET_PARAMETERS = {"city": "city", "initiative": "initiative", "outlet": "outlet"}
+
+
+@register.simple_tag
+def querystring_for(params, **changes):
+    """The URL query of a search with some parameters changed (an empty value drops one)."""
+    return urlencode(params.as_query(**changes))
+
+
+@register.simple_tag
+def facet_query(params, name, value):
+    """The search narrowed to one facet value (a year narrows from and to that year)."""
+    if name == "year":
+        return urlencode(params.as_query(**{"from": value, "to": value, "page": ""}))
+    return urlencode(params.as_query(**{FACET_PARAMETERS[name]: value, "page": ""}))
+
+
+@register.filter
+def get_item(mapping, key):
+    return mapping.get(key)
