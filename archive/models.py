@@ -167,14 +167,14 @@ class Article(models.Model):
     def __str__(self):
         return self.title
 
-    def get_absolute_url(self):
-        return reverse("archive:article", args=[self.pk])
-
     def save(self, *args, **kwargs):
         self.needs_indexing = True
         if kwargs.get("update_fields") is not None:
             kwargs["update_fields"] = {*kwargs["update_fields"], "needs_indexing"}
         super().save(*args, **kwargs)
+
+    def get_absolute_url(self):
+        return reverse("archive:article", args=[self.pk])
 
     @property
     def province(self) -> str:

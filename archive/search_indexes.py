@@ -1,7 +1,7 @@
+from datetime import date
+
 from haystack import indexes
 from whoosh.analysis import SpaceSeparatedTokenizer
-
-from datetime import date
 
 from . import text
 from .models import Article, Initiative, InitiativeAlias

@@ -94,8 +94,8 @@ def _enqueue(ids, keep=True):
 
 def articles_naming(names) -> list[int]:
     """Articles whose text holds any of these names (either script), to re-segment them."""
-    from .text import normalise
     from .ingest.script import to_traditional
+    from .text import normalise
 
     condition = Q()
     for name in {normalise(name) for name in names if name}:
