@@ -1,4 +1,5 @@
 from django.contrib import admin, messages
+from django.db import transaction
 from django.db.models import Count
 from django.utils.html import format_html
 
@@ -56,8 +57,12 @@ class InitiativeAdmin(admin.ModelAdmin):
 
     @admin.action(description="确认所选举措")
     def confirm(self, request, queryset):
-        count = queryset.update(confirmed=True)
-        self.message_user(request, f"已确认 {count} 项举措。")
+        chosen = list(queryset.filter(confirmed=False))
+        with transaction.atomic():
+            for initiative in chosen:  # saved one by one: the articles naming it are indexed anew
+                initiative.confirmed = True
+                initiative.save(update_fields=["confirmed"])
+        self.message_user(request, f"已确认 {len(chosen)} 项举措。")
 
     @admin.action(description="合并所选举措（并入其中已确认且文章最多的一项，其余名称成为别名）")
     def merge(self, request, queryset):
@@ -66,7 +71,8 @@ class InitiativeAdmin(admin.ModelAdmin):
             self.message_user(request, "请至少选择两项举措。", messages.WARNING)
             return
         target, others = chosen[0], chosen[1:]
-        target.merge(others)
+        with transaction.atomic():
+            target.merge(others)
         self.message_user(request, f"已将 {len(others)} 项并入“{target.name}”。")
 
 

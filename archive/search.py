@@ -9,7 +9,7 @@ import math
 from dataclasses import dataclass, field
 from datetime import date
 
-from django.db.models import Count
+from django.db.models import Count, F
 from django.db.models.functions import ExtractYear
 from django.utils.safestring import SafeString
 from haystack.inputs import Clean, Exact
@@ -102,7 +102,7 @@ class SearchResults:
     query: Query
     count: int = 0
     page: int = 1
-    pages: int = 0
+    pages: int = 1  # a search without hits still has its one (empty) page
     hits: list[Hit] = field(default_factory=list)
     facets: dict[str, list[FacetValue]] = field(default_factory=dict)
     suggestions: list[tuple[str, str]] = field(default_factory=list)  # (label, query string)
@@ -113,12 +113,19 @@ def _term_query(term: Term) -> SQ | None:
     words = text.words(term.text)
     if not words:
         return None
-    field_name = "title" if term.in_title else "text"
     if term.phrase and len(words) > 1:
-        return SQ(**{field_name: Exact(" ".join(words))})
+        field_name = "title" if term.in_title else "text"
+        phrase = SQ(**{field_name: Exact(" ".join(words))})
+        # "警务 广场" typed with a space is also the one word 警务广场.
+        joined = text.words("".join(term.text.split()))
+        if joined != words:
+            joined_query = Exact(" ".join(joined)) if len(joined) > 1 else Clean(joined[0])
+            phrase = phrase | SQ(**{field_name: joined_query})
+        return phrase
     combined = None
     for word in words:
-        part = SQ(**{field_name: Clean(word)})
+        # Outside the headline: the word itself, or a longer word that holds it (公安 in 公安局).
+        part = SQ(title=Clean(word)) if term.in_title else SQ(text=Clean(word)) | SQ(subwords=Clean(word))
         combined = part if combined is None else combined & part
     return combined
 
@@ -227,7 +234,9 @@ def _database_facets(articles) -> dict[str, list[FacetValue]]:
 
     return _facets_from_counts({
         "city": counted(articles.values("city"), "city"),
-        "initiative": counted(articles.values("initiatives"), "initiatives"),
+        # Counted afresh: a queryset filtered by an initiative would count only that one.
+        "initiative": counted(Article.objects.filter(pk__in=articles.values("pk")).values("initiatives"),
+                              "initiatives"),
         "year": counted(articles.annotate(y=ExtractYear("published_on")).values("y"), "y"),
         "outlet": counted(articles.values("outlet"), "outlet"),
     })
@@ -263,7 +272,11 @@ def search(params: SearchParams, page_size: int = PAGE_SIZE) -> SearchResults:
 
     if required is None:
         articles = _filter_database(Article.objects.canonical(), filters)
-        order = ["published_on", "pk"] if params.sort == "oldest" else ["-published_on", "-pk"]
+        # Undated articles last either way (SQLite sorts NULL first in ascending order).
+        if params.sort == "oldest":
+            order = [F("published_on").asc(nulls_last=True), "pk"]
+        else:
+            order = [F("published_on").desc(nulls_last=True), "-pk"]
         results.count = articles.count()
         results.page, results.pages, start, end = _paged(params, results.count, page_size)
         page = list(articles.with_related().order_by(*order)[start:end])

@@ -27,6 +27,7 @@ def outlet_term(outlet: str) -> str:
 
 class ArticleIndex(indexes.SearchIndex, indexes.Indexable):
     text = indexes.CharField(document=True, analyzer=SPACE_SEPARATED)
+    subwords = indexes.CharField(analyzer=SPACE_SEPARATED)
     title = indexes.CharField(boost=3.0, analyzer=SPACE_SEPARATED)
     published_on = indexes.DateField(model_attr="published_on", null=True)
     newest_first = indexes.DateField()
@@ -52,9 +53,7 @@ class ArticleIndex(indexes.SearchIndex, indexes.Indexable):
         )
 
     def prepare_text(self, article):
-        # The names of its initiatives too: “五小”民生警务 in the text is found by 五小民生警务.
-        names = [name for initiative in article.initiatives.all() for name in initiative.all_names()]
-        return text.index_text(article.title + "\n" + article.body + "\n" + "\n".join(names))
+        return text.index_text(article.title + "\n" + article.body)
 
     def prepare_newest_first(self, article):
         return article.published_on or UNDATED_NEWEST
@@ -62,8 +61,14 @@ class ArticleIndex(indexes.SearchIndex, indexes.Indexable):
     def prepare_oldest_first(self, article):
         return article.published_on or UNDATED_OLDEST
 
+    def prepare_subwords(self, article):
+        # The names of its initiatives too: “五小”民生警务 in the text is found by 五小民生警务.
+        names = [text.normalise(name) for i in article.initiatives.all() for name in i.all_names()]
+        return text.index_subwords(article.title + "\n" + article.body) + " " + " ".join(names)
+
     def prepare_title(self, article):
-        return text.index_text(article.title)
+        # The headline's shorter words follow its words: `title:公安` finds 公安局 in a headline.
+        return text.index_text(article.title) + " " + text.index_subwords(article.title)
 
     def prepare_city(self, article):
         return [str(article.city_id)] if article.city_id else []

@@ -2,8 +2,9 @@
 
 Text is folded to simplified script with ASCII punctuation (OpenCC), lower-cased, and cut into
 words by jieba's precise mode; each long word also yields the shorter dictionary words inside it
-(公安局长 -> 公安, 局长, 公安局), appended after the text so that phrase positions stay intact.
-Indexed documents are these words joined by spaces, analysed in the index by splitting on spaces.
+(公安局长 -> 公安, 局长, 公安局), indexed in a field of their own, so that 公安 finds 公安局 while
+phrases are matched on the words alone. Indexed documents are these words joined by spaces,
+analysed in the index by splitting on spaces.
 """
 
 import logging
@@ -68,7 +69,10 @@ def subwords(word: str) -> list[str]:
 
 
 def index_text(text: str) -> str:
-    """What the index holds for a text: its words, then the shorter words inside them."""
-    found = words(text)
-    inner = [piece for word in found for piece in subwords(word)]
-    return " ".join(found + inner)
+    """What the index holds for a text: its words, space-separated, in order (phrases work on it)."""
+    return " ".join(words(text))
+
+
+def index_subwords(text: str) -> str:
+    """The shorter words inside the words of a text, kept apart so they never make false phrases."""
+    return " ".join(piece for word in words(text) for piece in subwords(word))
