@@ -283,7 +283,7 @@ def search(params: SearchParams, page_size: int = PAGE_SIZE) -> SearchResults:
         results.hits = _hits(page, results.words)
         results.facets = _database_facets(articles)
     else:
-        sqs = SearchQuerySet().models(Article).filter(required)
+        sqs = SearchQuerySet().filter(required)
         for sq in excluded:
             sqs = sqs.exclude(sq)
         sqs = _filter_index(sqs, filters)
@@ -320,7 +320,7 @@ def suggestions(query: Query, params: SearchParams) -> list[tuple[str, str]]:
         for dropped in terms:
             rest = " ".join(term.text if not term.phrase else f'"{term.text}"' for term in terms if term != dropped)
             required, _ = _index_query(parse(rest))
-            if required is not None and SearchQuerySet().models(Article).filter(required).count():
+            if required is not None and SearchQuerySet().filter(required).count():
                 found.append((f"去掉“{dropped.text}”", rest))
     names = list(Initiative.objects.filter(confirmed=True).values_list("name", flat=True))
     for term in terms:
@@ -335,7 +335,7 @@ def related_articles(article: Article, limit: int = 5) -> list[Article]:
     if article.near_duplicate_of_id:
         article = article.near_duplicate_of
     try:
-        similar = SearchQuerySet().models(Article).more_like_this(article)[: limit + 5]
+        similar = SearchQuerySet().more_like_this(article)[: limit + 5]
         ids = [int(result.pk) for result in similar]
     except Exception:  # the index may not hold this article yet; the page still renders
         return []

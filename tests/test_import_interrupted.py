@@ -41,6 +41,17 @@ def articles(data_dir: Path) -> list[dict]:
     return sorted(records, key=lambda record: (record["source_file"], record["sha256"]))
 
 
+def index_matches_database(data_dir: Path) -> bool:
+    """The search index holds exactly the articles that should be found, none waiting."""
+    check = (
+        "from haystack.query import SearchQuerySet; from archive.models import Article; "
+        "indexed = {int(r.pk) for r in SearchQuerySet().all()[:100000]}; "
+        "wanted = set(Article.objects.canonical().values_list('pk', flat=True)); "
+        "print(indexed == wanted and not Article.objects.filter(needs_indexing=True).exists())"
+    )
+    return run(data_dir, "shell", "-c", check).strip().splitlines()[-1] == "True"
+
+
 def imported_count(data_dir: Path) -> int:
     try:
         with sqlite3.connect(f"file:{data_dir / 'archive.sqlite3'}?mode=ro", uri=True, timeout=5) as db:
@@ -80,5 +91,6 @@ def test_killed_import_completes_on_rerun_with_the_same_articles(corpus, tmp_pat
     assert f"unchanged {partial}," in rerun, rerun
 
     assert articles(interrupted) == articles(whole)
+    assert index_matches_database(interrupted)
     again = run(interrupted, "import_dumps", str(corpus), "-v0").strip()
     assert again.startswith("imported 0, updated 0, unchanged ")

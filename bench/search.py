@@ -1,0 +1,110 @@
+"""Search benchmark: build a synthetic corpus, import it, replay a fixed query mix through Django.
+
+    .venv/bin/python bench/search.py               # 10,000 articles (the target size)
+    .venv/bin/python bench/search.py --articles 2000
+
+Prints import throughput, p50/p95 request time per query kind (full stack: URL routing, search,
+facets, snippets, template) and peak memory. Nothing is asserted: machines are noisy, compare
+figures taken in the same run.
+"""
+
+import argparse
+import os
+import resource
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+MAKE_CORPUS = ROOT.parent / "shared" / "tools" / "make_corpus.py"
+REPEATS = 3
+
+QUERIES = {
+    "common word": ["公安", "民警", "群众", "警务", "派出所", "治安", "服务", "社区"],
+    "rare word": [
+        "飞鹭支队", "雪亮工程", "警银联防", "护校安园", "情指勤舆一体化", "交通安全劝导站", "两队一室", "一标三实",
+    ],
+    "two words": ["三亚 路长制", "湖州 警务广场", "台州 网上公安局", "简阳 赶场警务", "群众 满意度", "民警 巡逻",
+                  "派出所 调解", "公安 改革"],
+    "phrase": ['"警务 广场"', '"网上 公安局"', '"群众 满意度"', '"社会 治安"', '"公安 机关"', '"民警 走访"'],
+    "traditional": ["路長制", "網上公安局", "楓橋經驗", "警務廣場", "三亞", "臺州", "趕場警務", "民警巡邏"],
+    "or / not / title": ["路长制 OR 警保联控", "公安 -交警", "title:公安", "枫桥经验 OR 警务广场", "title:警务"],
+}
+
+
+def run(data_dir: Path, *args: str) -> None:
+    env = {**os.environ, "ARCHIVE_DATA_DIR": str(data_dir)}
+    subprocess.run([sys.executable, "manage.py", *args], cwd=ROOT, env=env, check=True, stdout=subprocess.DEVNULL)
+
+
+def percentile(values: list[float], share: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(round(share * (len(ordered) - 1))))]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--articles", type=int, default=10_000)
+    parser.add_argument("--workdir", type=Path, default=ROOT / "bench" / "out")
+    parser.add_argument("--reuse", action="store_true", help="keep an archive already imported by an earlier run")
+    options = parser.parse_args()
+
+    corpus = options.workdir / f"corpus-{options.articles}"
+    data_dir = options.workdir / f"data-{options.articles}"
+    if not (corpus / "manifest.jsonl").exists():
+        subprocess.run([sys.executable, str(MAKE_CORPUS), "-n", str(options.articles), "--out", str(corpus),
+                        "--bad-fraction", "0.01", "--overwrite", "-q"], check=True)
+    if not (options.reuse and data_dir.exists()):
+        subprocess.run(["rm", "-rf", str(data_dir)], check=True)
+        run(data_dir, "migrate", "--noinput", "-v0")
+        started = time.perf_counter()
+        run(data_dir, "import_dumps", str(corpus), "-v0")
+        elapsed = time.perf_counter() - started
+        import_peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+        print(f"import: {options.articles} articles in {elapsed:.0f} s = {options.articles / elapsed:.1f} articles/s, "
+              f"peak memory {import_peak:.0f} MB")
+
+    os.environ["ARCHIVE_DATA_DIR"] = str(data_dir)
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+    sys.path.insert(0, str(ROOT))
+    import django
+
+    django.setup()
+    from django.db.models import Count
+    from django.test import Client
+
+    from archive.models import Article, City, Initiative
+
+    client = Client()
+    cities = list(City.objects.annotate(n=Count("articles")).order_by("-n").values_list("slug", flat=True)[:4])
+    initiatives = list(Initiative.objects.filter(confirmed=True).annotate(n=Count("articles"))
+                       .order_by("-n").values_list("slug", flat=True)[:4])
+    mix = {kind: [{"q": q} for q in queries] for kind, queries in QUERIES.items()}
+    mix["filters"] = ([{"q": "公安", "city": slug} for slug in cities]
+                      + [{"q": "民警", "initiative": slug} for slug in initiatives]
+                      + [{"q": "群众", "from": "2012", "to": "2016"}, {"q": "警务", "sort": "newest"}])
+    mix["browse (no words)"] = [{"city": slug} for slug in cities] + [{"initiative": slug} for slug in initiatives]
+    mix["deep page"] = [{"q": q, "page": "20"} for q in ["公安", "民警", "群众", "警务"]]
+    total = sum(len(queries) for queries in mix.values())
+
+    client.get("/search/", {"q": "公安"})  # warm-up: dictionary, index readers
+    print(f"\nsearch over {Article.objects.count()} articles, {total} queries x {REPEATS}, full Django stack:")
+    print(f"{'kind':<20}{'queries':>8}{'p50 ms':>10}{'p95 ms':>10}{'max ms':>10}")
+    for kind, queries in mix.items():
+        timings = []
+        for _ in range(REPEATS):
+            for params in queries:
+                started = time.perf_counter()
+                response = client.get("/search/", params)
+                timings.append((time.perf_counter() - started) * 1000)
+                assert response.status_code == 200, (params, response.status_code)
+        print(f"{kind:<20}{len(queries):>8}{statistics.median(timings):>10.1f}{percentile(timings, 0.95):>10.1f}"
+              f"{max(timings):>10.1f}")
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(f"\npeak memory of the search process: {peak:.0f} MB")
+
+
+if __name__ == "__main__":
+    main()
