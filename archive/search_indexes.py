@@ -13,6 +13,12 @@ UNDATED_NEWEST, UNDATED_OLDEST = date(1000, 1, 1), date(2999, 12, 31)
 SPACE_SEPARATED = SpaceSeparatedTokenizer()
 
 
+class SingleValueField(indexes.MultiValueField):
+    """A keyword field that holds at most one value, so a backend may keep it as a column."""
+
+    several_values = False
+
+
 def sync_dictionary() -> None:
     """jieba knows every confirmed initiative name and alias: they change in the admin."""
     names = set(Initiative.objects.filter(confirmed=True).values_list("name", flat=True))
@@ -32,12 +38,12 @@ class ArticleIndex(indexes.SearchIndex, indexes.Indexable):
     published_on = indexes.DateField(model_attr="published_on", null=True)
     newest_first = indexes.DateField()
     oldest_first = indexes.DateField()
-    # Filters and facets hold ids and plain names as single terms.
-    city = indexes.MultiValueField()
-    province = indexes.MultiValueField()
+    # Filters and facets hold ids and plain names as single terms; all but initiatives hold one.
+    city = SingleValueField()
+    province = SingleValueField()
     initiatives = indexes.MultiValueField()
-    outlet = indexes.MultiValueField()
-    year = indexes.MultiValueField()
+    outlet = SingleValueField()
+    year = SingleValueField()
 
     def get_model(self):
         return Article

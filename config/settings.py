@@ -115,7 +115,7 @@ STORAGES = {
 # normalised and segmented (archive/text.py), so another haystack backend gives the same results.
 HAYSTACK_CONNECTIONS = {
     "default": {
-        "ENGINE": os.environ.get("ARCHIVE_SEARCH_ENGINE", "haystack.backends.whoosh_backend.WhooshEngine"),
+        "ENGINE": os.environ.get("ARCHIVE_SEARCH_ENGINE", "archive.search_backend.ArchiveWhooshEngine"),
         "PATH": os.environ.get("ARCHIVE_SEARCH_PATH", str(ARCHIVE_DATA_DIR / "whoosh")),
         "URL": os.environ.get("ARCHIVE_SEARCH_URL", ""),
         "INDEX_NAME": os.environ.get("ARCHIVE_SEARCH_INDEX", "archive"),
