@@ -293,10 +293,13 @@ def search(params: SearchParams, page_size: int = PAGE_SIZE) -> SearchResults:
             sqs = sqs.order_by("oldest_first")
         for name in ("city", "initiatives", "year", "outlet"):
             sqs = sqs.facet(name, limit=-1)
-        first = sqs[0:page_size]
+        # One pass gives the page, the count and the facets; a page past the end shows the last.
+        asked = (params.page - 1) * page_size
+        found = list(sqs[asked : asked + page_size])
         results.count = sqs.count()
         results.page, results.pages, start, end = _paged(params, results.count, page_size)
-        found = list(first) if start == 0 else list(sqs[start:end])
+        if start != asked:
+            found = list(sqs[start:end])
         ids = [int(result.pk) for result in found]
         by_id = Article.objects.with_related().in_bulk(ids)
         results.hits = _hits([by_id[pk] for pk in ids if pk in by_id], results.words)
@@ -308,11 +311,11 @@ def search(params: SearchParams, page_size: int = PAGE_SIZE) -> SearchResults:
             "outlet": dict(fields.get("outlet", [])),
         })
     if results.count == 0 and not query.is_empty():
-        results.suggestions = suggestions(query, params)
+        results.suggestions = suggestions(query)
     return results
 
 
-def suggestions(query: Query, params: SearchParams) -> list[tuple[str, str]]:
+def suggestions(query: Query) -> list[tuple[str, str]]:
     """For a search with no hits: the query without one of its words, and close initiative names."""
     found = []
     terms = [group[0] for group in query.groups]

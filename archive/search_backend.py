@@ -77,8 +77,8 @@ class ArchiveWhooshBackend(WhooshSearchBackend):
         page_num, page_length = self.calculate_page(start_offset, end_offset)
         raw_page = searcher.search_page(parsed, page_num, pagelen=page_length, sortedby=sortedby,
                                         reverse=reverse, groupedby=groupedby)
-        if raw_page.pagenum < page_num:
-            return {"results": [], "hits": 0, "spelling_suggestion": None}
+        if raw_page.pagenum < page_num:  # past the last page: no hits here, but say how many there are
+            return {"results": [], "hits": raw_page.total, "spelling_suggestion": None}
         return self._process_results(raw_page, result_class=result_class,
                                      facet_types=dict.fromkeys(facets or (), "fields"))
 
