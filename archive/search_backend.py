@@ -3,25 +3,33 @@
 What it changes, and why (each measured with bench/search.py):
 - Text fields are not stored: pages are rendered from the database, so storing the segmented
   text only doubled the index and slowed every hit.
-- Facet fields are columns (one value) or keep term vectors (several values), so counting them
-  reads the matching documents only instead of un-inverting the whole field on every search.
+- Facet and sort fields are columns, read once per opened searcher into plain lists indexed by
+  document number; a search then takes the matching document numbers (a fast pass that scores
+  nothing), counts facets and sorts by date with list look-ups, and scores only the top hits.
+  Whoosh's own faceting read every matching document's fields through its collector: 440 ms
+  p95 for a common word at 10,000 articles, against 150 ms wanted.
 - One searcher is kept open per process and reopened only when the index has changed.
-- A search is one pass: no separate "narrow" searches, facets gathered while collecting.
+- No separate "narrow" searches: narrowing queries are ANDed into the query.
 - More-like-this reads the article's text from the database instead of the stored field.
 """
 
+from collections import Counter
+
 from haystack import connections
 from haystack.backends.whoosh_backend import WhooshEngine, WhooshSearchBackend
-from haystack.constants import ID
+from haystack.constants import DJANGO_CT, DJANGO_ID, ID
+from haystack.models import SearchResult
 from haystack.utils import get_identifier
 from whoosh.fields import KEYWORD, TEXT
 from whoosh.query import And
 from whoosh.searching import ResultsPage
-from whoosh.sorting import Count, FieldFacet
 
 
 class ArchiveWhooshBackend(WhooshSearchBackend):
-    _searcher = None
+    def __init__(self, connection_alias, **connection_options):
+        super().__init__(connection_alias, **connection_options)
+        self._searcher = None
+        self._columns = {}
 
     def build_schema(self, fields):
         content_field_name, schema = super().build_schema(fields)
@@ -32,10 +40,8 @@ class ArchiveWhooshBackend(WhooshSearchBackend):
                 schema.add(name, TEXT(stored=False, analyzer=field_class.analyzer,
                                       field_boost=field_class.boost, phrase=name != "subwords"))
             elif field_class.is_multivalued:
-                several = getattr(field_class, "several_values", True)
                 schema.remove(name)
-                schema.add(name, KEYWORD(stored=False, commas=True, scorable=False,
-                                         sortable=not several, vector=several))
+                schema.add(name, KEYWORD(stored=False, commas=True, scorable=False, sortable=True))
         return content_field_name, schema
 
     def searcher(self):
@@ -46,11 +52,20 @@ class ArchiveWhooshBackend(WhooshSearchBackend):
             self._searcher = self.index.searcher()
         elif not self._searcher.up_to_date():
             self._searcher = self._searcher.refresh()
+            self._columns = {}
         return self._searcher
+
+    def column(self, searcher, name: str) -> list:
+        """A field's value for every document number of this searcher (read once per searcher)."""
+        if name not in self._columns:
+            reader = searcher.reader()
+            self._columns[name] = list(reader.column_reader(name)) if reader.has_column(name) else []
+        return self._columns[name]
 
     def clear(self, models=None, commit=True):
         super().clear(models=models, commit=commit)
         self._searcher = None  # a cleared index may be a new one
+        self._columns = {}
 
     def search(self, query_string, sort_by=None, start_offset=0, end_offset=None, facets=None,
                narrow_queries=None, result_class=None, **kwargs):
@@ -66,21 +81,37 @@ class ArchiveWhooshBackend(WhooshSearchBackend):
             return {"results": [], "hits": 0}
         if narrow_queries:
             parsed = And([parsed, *(self.parser.parse(narrow) for narrow in narrow_queries)])
-        reverse = bool(sort_by) and sort_by[0].startswith("-")
-        sortedby = [field.lstrip("-") for field in sort_by] if sort_by else None
-        groupedby = None
-        if facets:
-            groupedby = {
-                name: FieldFacet(name, allow_overlap=bool(searcher.schema[name].vector), maptype=Count)
-                for name in facets
-            }
-        page_num, page_length = self.calculate_page(start_offset, end_offset)
-        raw_page = searcher.search_page(parsed, page_num, pagelen=page_length, sortedby=sortedby,
-                                        reverse=reverse, groupedby=groupedby)
-        if raw_page.pagenum < page_num:  # past the last page: no hits here, but say how many there are
-            return {"results": [], "hits": raw_page.total, "spelling_suggestion": None}
-        return self._process_results(raw_page, result_class=result_class,
-                                     facet_types=dict.fromkeys(facets or (), "fields"))
+        matched = list(searcher.docs_for_query(parsed))
+        end_offset = len(matched) if end_offset is None else end_offset
+        if sort_by:
+            keys = self.column(searcher, sort_by[0].lstrip("-"))
+            matched.sort(key=keys.__getitem__, reverse=sort_by[0].startswith("-"))
+            page = [(docnum, 0.0) for docnum in matched[start_offset:end_offset]]
+        elif end_offset > start_offset:
+            top = searcher.search(parsed, limit=end_offset)
+            page = [(top.docnum(n), top.score(n)) for n in range(start_offset, min(end_offset, len(top.top_n)))]
+        else:
+            page = []
+        return {
+            "results": [self._result(searcher, docnum, score, result_class) for docnum, score in page],
+            "hits": len(matched),
+            "facets": {"fields": self._facets(searcher, matched, facets or ()), "dates": {}, "queries": {}},
+            "spelling_suggestion": None,
+        }
+
+    def _facets(self, searcher, matched: list[int], names) -> dict:
+        counts = {}
+        for name in names:
+            values, counter = self.column(searcher, name), Counter()
+            for docnum in matched:
+                counter.update(value for value in values[docnum].split(",") if value)
+            counts[name] = sorted(counter.items(), key=lambda item: (-item[1], item[0]))
+        return counts
+
+    def _result(self, searcher, docnum: int, score: float, result_class=None):
+        stored = searcher.stored_fields(docnum)
+        app_label, model_name = stored[DJANGO_CT].split(".")
+        return (result_class or SearchResult)(app_label, model_name, stored[DJANGO_ID], score)
 
     def more_like_this(self, model_instance, additional_query_string=None, start_offset=0, end_offset=None,
                        result_class=None, **kwargs):
