@@ -105,23 +105,24 @@ def articles_naming(names) -> list[int]:
 
 
 class IndexOnCommitSignalProcessor(BaseSignalProcessor):
+    def _receivers(self):
+        return [
+            (signals.post_save, self.article_saved, Article),
+            (signals.post_delete, self.article_deleted, Article),
+            (signals.pre_delete, self.article_deleting, Article),
+            (signals.m2m_changed, self.initiatives_changed, Article.initiatives.through),
+            (signals.post_save, self.name_saved, Initiative),
+            (signals.post_save, self.name_saved, InitiativeAlias),
+            (signals.pre_delete, self.initiative_deleted, Initiative),
+        ]
+
     def setup(self):
-        signals.post_save.connect(self.article_saved, sender=Article)
-        signals.post_delete.connect(self.article_deleted, sender=Article)
-        signals.pre_delete.connect(self.article_deleting, sender=Article)
-        signals.m2m_changed.connect(self.initiatives_changed, sender=Article.initiatives.through)
-        signals.post_save.connect(self.name_saved, sender=Initiative)
-        signals.post_save.connect(self.name_saved, sender=InitiativeAlias)
-        signals.pre_delete.connect(self.initiative_deleted, sender=Initiative)
+        for signal, receiver, sender in self._receivers():
+            signal.connect(receiver, sender=sender)
 
     def teardown(self):
-        signals.post_save.disconnect(self.article_saved, sender=Article)
-        signals.post_delete.disconnect(self.article_deleted, sender=Article)
-        signals.pre_delete.disconnect(self.article_deleting, sender=Article)
-        signals.m2m_changed.disconnect(self.initiatives_changed, sender=Article.initiatives.through)
-        signals.post_save.disconnect(self.name_saved, sender=Initiative)
-        signals.post_save.disconnect(self.name_saved, sender=InitiativeAlias)
-        signals.pre_delete.disconnect(self.initiative_deleted, sender=Initiative)
+        for signal, receiver, sender in self._receivers():
+            signal.disconnect(receiver, sender=sender)
 
     def article_saved(self, sender, instance, **kwargs):
         _enqueue([instance.pk])
