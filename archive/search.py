@@ -1,7 +1,8 @@
 """The one search function behind the search page, the JSON API and the CSV download.
 
-A query with words goes to the index (haystack); filters alone browse the database. Either way
-the result is a page of articles with snippets and counts per city, initiative, year and outlet.
+Words, filters, sorting and facet counts all go to the index through haystack; a search without
+words browses (newest first). The result is a page of articles from the database with snippets,
+and counts per city, initiative, year and outlet over the whole result set.
 """
 
 import difflib
@@ -9,13 +10,12 @@ import math
 from dataclasses import dataclass, field
 from datetime import date
 
-from django.db.models import Count, F
-from django.db.models.functions import ExtractYear
 from django.utils.safestring import SafeString
 from haystack.inputs import Clean, Exact
 from haystack.query import SQ, SearchQuerySet
 
 from . import text
+from .ingest.extract import EARLIEST_YEAR
 from .models import Article, City, Initiative
 from .query import Query, Term, parse
 from .search_indexes import outlet_term, sync_dictionary
@@ -152,8 +152,7 @@ class _Filters:
     province: str = ""
     initiative: Initiative | None = None
     outlet: str = ""
-    start: date | None = None
-    end: date | None = None
+    years: list[int] | None = None  # None: any date, dated or not
     impossible: bool = False
 
 
@@ -165,10 +164,11 @@ def _resolve(params: SearchParams) -> _Filters:
     if params.initiative:
         filters.initiative = Initiative.objects.filter(slug=params.initiative, confirmed=True).first()
         filters.impossible |= filters.initiative is None
-    if params.year_from:
-        filters.start = date(params.year_from, 1, 1)
-    if params.year_to:
-        filters.end = date(params.year_to, 12, 31)
+    if params.year_from or params.year_to:
+        # Dates come from the text and are never later than the import, nor before 1990.
+        first, last = params.year_from or EARLIEST_YEAR, min(params.year_to or date.today().year, date.today().year)
+        filters.years = list(range(max(first, EARLIEST_YEAR), last + 1))
+        filters.impossible |= not filters.years
     return filters
 
 
@@ -181,27 +181,13 @@ def _filter_index(sqs: SearchQuerySet, filters: _Filters) -> SearchQuerySet:
         sqs = sqs.filter(initiatives=Clean(str(filters.initiative.pk)))
     if filters.outlet:
         sqs = sqs.filter(outlet=Clean(outlet_term(filters.outlet)))
-    if filters.start:
-        sqs = sqs.filter(published_on__gte=filters.start)
-    if filters.end:
-        sqs = sqs.filter(published_on__lte=filters.end)
+    if filters.years is not None:
+        # Years as terms of the year field: far cheaper for Whoosh than a range over dates.
+        either = SQ(year=Clean(str(filters.years[0])))
+        for year in filters.years[1:]:
+            either = either | SQ(year=Clean(str(year)))
+        sqs = sqs.filter(either)
     return sqs
-
-
-def _filter_database(articles, filters: _Filters):
-    if filters.city:
-        articles = articles.filter(city=filters.city)
-    if filters.province:
-        articles = articles.filter(city__province=filters.province)
-    if filters.initiative:
-        articles = articles.filter(initiatives=filters.initiative)
-    if filters.outlet:
-        articles = articles.filter(outlet=filters.outlet)
-    if filters.start:
-        articles = articles.filter(published_on__gte=filters.start)
-    if filters.end:
-        articles = articles.filter(published_on__lte=filters.end)
-    return articles
 
 
 def _facets_from_counts(counts: dict[str, dict[str, int]]) -> dict[str, list[FacetValue]]:
@@ -226,20 +212,6 @@ def _facets_from_counts(counts: dict[str, dict[str, int]]) -> dict[str, list[Fac
             values.sort(key=lambda facet: (-facet.count, facet.label))
             del values[FACET_LIMIT:]
     return facets
-
-
-def _database_facets(articles) -> dict[str, list[FacetValue]]:
-    def counted(queryset, key):
-        return {str(row[key]): row["n"] for row in queryset.annotate(n=Count("pk", distinct=True)) if row[key]}
-
-    return _facets_from_counts({
-        "city": counted(articles.values("city"), "city"),
-        # Counted afresh: a queryset filtered by an initiative would count only that one.
-        "initiative": counted(Article.objects.filter(pk__in=articles.values("pk")).values("initiatives"),
-                              "initiatives"),
-        "year": counted(articles.annotate(y=ExtractYear("published_on")).values("y"), "y"),
-        "outlet": counted(articles.values("outlet"), "outlet"),
-    })
 
 
 def _hits(articles: list[Article], words: list[str]) -> list[Hit]:
@@ -270,46 +242,34 @@ def search(params: SearchParams, page_size: int = PAGE_SIZE) -> SearchResults:
     required, excluded = _index_query(query)
     results.words = _highlight_words(query)
 
-    if required is None:
-        articles = _filter_database(Article.objects.canonical(), filters)
-        # Undated articles last either way (SQLite sorts NULL first in ascending order).
-        if params.sort == "oldest":
-            order = [F("published_on").asc(nulls_last=True), "pk"]
-        else:
-            order = [F("published_on").desc(nulls_last=True), "-pk"]
-        results.count = articles.count()
-        results.page, results.pages, start, end = _paged(params, results.count, page_size)
-        page = list(articles.with_related().order_by(*order)[start:end])
-        results.hits = _hits(page, results.words)
-        results.facets = _database_facets(articles)
-    else:
-        sqs = SearchQuerySet().filter(required)
-        for sq in excluded:
-            sqs = sqs.exclude(sq)
-        sqs = _filter_index(sqs, filters)
-        if params.sort == "newest":
-            sqs = sqs.order_by("-newest_first")
-        elif params.sort == "oldest":
-            sqs = sqs.order_by("oldest_first")
-        for name in ("city", "initiatives", "year", "outlet"):
-            sqs = sqs.facet(name, limit=-1)
-        # One pass gives the page, the count and the facets; a page past the end shows the last.
-        asked = (params.page - 1) * page_size
-        found = list(sqs[asked : asked + page_size])
-        results.count = sqs.count()
-        results.page, results.pages, start, end = _paged(params, results.count, page_size)
-        if start != asked:
-            found = list(sqs[start:end])
-        ids = [int(result.pk) for result in found]
-        by_id = Article.objects.with_related().in_bulk(ids)
-        results.hits = _hits([by_id[pk] for pk in ids if pk in by_id], results.words)
-        fields = (sqs.facet_counts() or {}).get("fields", {})
-        results.facets = _facets_from_counts({
-            "city": dict(fields.get("city", [])),
-            "initiative": dict(fields.get("initiatives", [])),
-            "year": dict(fields.get("year", [])),
-            "outlet": dict(fields.get("outlet", [])),
-        })
+    # Words or not, the index answers: without words it browses, filters and facets alike.
+    sqs = SearchQuerySet().all() if required is None else SearchQuerySet().filter(required)
+    for sq in excluded:
+        sqs = sqs.exclude(sq)
+    sqs = _filter_index(sqs, filters)
+    if params.sort == "newest" or (params.sort == "relevance" and required is None):
+        sqs = sqs.order_by("-newest_first")
+    elif params.sort == "oldest":
+        sqs = sqs.order_by("oldest_first")
+    for name in ("city", "initiatives", "year", "outlet"):
+        sqs = sqs.facet(name, limit=-1)
+    # One pass gives the page, the count and the facets; a page past the end shows the last.
+    asked = (params.page - 1) * page_size
+    found = list(sqs[asked : asked + page_size])
+    results.count = sqs.count()
+    results.page, results.pages, start, end = _paged(params, results.count, page_size)
+    if start != asked:
+        found = list(sqs[start:end])
+    ids = [int(result.pk) for result in found]
+    by_id = Article.objects.with_related().in_bulk(ids)
+    results.hits = _hits([by_id[pk] for pk in ids if pk in by_id], results.words)
+    fields = (sqs.facet_counts() or {}).get("fields", {})
+    results.facets = _facets_from_counts({
+        "city": dict(fields.get("city", [])),
+        "initiative": dict(fields.get("initiatives", [])),
+        "year": dict(fields.get("year", [])),
+        "outlet": dict(fields.get("outlet", [])),
+    })
     if results.count == 0 and not query.is_empty():
         results.suggestions = suggestions(query)
     return results

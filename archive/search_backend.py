@@ -21,7 +21,7 @@ from haystack.constants import DJANGO_CT, DJANGO_ID, ID
 from haystack.models import SearchResult
 from haystack.utils import get_identifier
 from whoosh.fields import KEYWORD, TEXT
-from whoosh.query import And
+from whoosh.query import And, Every
 from whoosh.searching import ResultsPage
 
 
@@ -76,7 +76,8 @@ class ArchiveWhooshBackend(WhooshSearchBackend):
         searcher = self.searcher()
         if not searcher.doc_count():
             return {"results": [], "hits": 0}
-        parsed = self.parser.parse(query_string)
+        # haystack's query for "everything" is "*", which Whoosh would read as a wildcard over all terms.
+        parsed = Every() if query_string.strip() in ("*", "*:*") else self.parser.parse(query_string)
         if parsed is None:
             return {"results": [], "hits": 0}
         if narrow_queries:

@@ -12,12 +12,15 @@ FULL_DATE_RES = [
 _DATELINE_DATE_RE = re.compile(r"(?<![\d年])(\d{1,2})月(\d{1,2})日(?:电|讯)")
 
 
+EARLIEST_YEAR = 1990  # dates before this in a text are not publication dates of these articles
+
+
 def make_date(year: int, month: int, day: int) -> date | None:
     try:
         found = date(year, month, day)
     except ValueError:
         return None
-    return found if 1990 <= year <= date.today().year else None
+    return found if EARLIEST_YEAR <= year <= date.today().year else None
 
 
 def stated_date(lines: list[str]) -> date | None:
