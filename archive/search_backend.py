@@ -82,17 +82,16 @@ class ArchiveWhooshBackend(WhooshSearchBackend):
             return {"results": [], "hits": 0}
         if narrow_queries:
             parsed = And([parsed, *(self.parser.parse(narrow) for narrow in narrow_queries)])
-        matched = list(searcher.docs_for_query(parsed))
-        end_offset = len(matched) if end_offset is None else end_offset
-        if sort_by:
+        if sort_by:  # by date: the matching documents, unscored, sorted by a column
+            matched = list(searcher.docs_for_query(parsed))
             keys = self.column(searcher, sort_by[0].lstrip("-"))
             matched.sort(key=keys.__getitem__, reverse=sort_by[0].startswith("-"))
-            page = [(docnum, 0.0) for docnum in matched[start_offset:end_offset]]
-        elif end_offset > start_offset:
-            top = searcher.search(parsed, limit=end_offset)
-            page = [(top.docnum(n), top.score(n)) for n in range(start_offset, min(end_offset, len(top.top_n)))]
-        else:
-            page = []
+            ranked = [(docnum, 0.0) for docnum in matched]
+        else:  # by relevance: one pass scores every match (Whoosh cannot skip blocks for these queries)
+            top = searcher.search(parsed, limit=None)
+            ranked = [(docnum, score) for score, docnum in top.top_n]
+            matched = [docnum for docnum, _ in ranked]
+        page = ranked[start_offset:end_offset]
         return {
             "results": [self._result(searcher, docnum, score, result_class) for docnum, score in page],
             "hits": len(matched),
