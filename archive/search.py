@@ -9,6 +9,7 @@ import difflib
 import math
 from dataclasses import dataclass, field
 from datetime import date
+from functools import cached_property
 
 from django.utils.safestring import SafeString
 from haystack.inputs import Clean, Exact
@@ -84,9 +85,18 @@ class SearchParams:
 
 @dataclass
 class Hit:
+    """One result; its highlighted title and snippet are made only when shown (not for CSV)."""
+
     article: Article
-    title: SafeString
-    snippet: SafeString
+    words: list[str]
+
+    @cached_property
+    def title(self) -> SafeString:
+        return highlight(self.article.title, self.words)
+
+    @cached_property
+    def snippet(self) -> SafeString:
+        return snippet(self.article.body, self.words)
 
 
 @dataclass
@@ -215,7 +225,7 @@ def _facets_from_counts(counts: dict[str, dict[str, int]]) -> dict[str, list[Fac
 
 
 def _hits(articles: list[Article], words: list[str]) -> list[Hit]:
-    return [Hit(article, highlight(article.title, words), snippet(article.body, words)) for article in articles]
+    return [Hit(article, words) for article in articles]
 
 
 def _paged(params: SearchParams, count: int, size: int) -> tuple[int, int, int, int]:

@@ -1,5 +1,3 @@
-import csv
-
 from django.core.paginator import Paginator
 from django.db.models import Count, Q
 from django.http import Http404, HttpResponse, JsonResponse
@@ -7,7 +5,7 @@ from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils.html import strip_tags
 
-from .management.commands.export_articles import FIELDS, csv_value
+from .export import write_csv
 from .models import Article, City, Initiative
 from .search import FACETS, SORTS, SearchParams, related_articles, search
 
@@ -131,10 +129,8 @@ def search_csv(request):
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = 'attachment; filename="search-results.csv"'
     response.write("\ufeff")  # so spreadsheet programs read the file as UTF-8
-    writer = csv.DictWriter(response, fieldnames=FIELDS)
-    writer.writeheader()
-    for pk in ids:
-        record = articles[pk].export_record()
-        record["url"] = request.build_absolute_uri(reverse("archive:article", args=[pk]))
-        writer.writerow({name: csv_value(record[name]) for name in FIELDS})
+    records = [articles[pk].export_record() for pk in ids]
+    for record in records:
+        record["url"] = request.build_absolute_uri(reverse("archive:article", args=[record["id"]]))
+    write_csv(response, records)
     return response

@@ -22,8 +22,8 @@ from hypothesis import strategies as st
 
 from archive import search as search_module
 from archive import views
+from archive.export import FIELDS, csv_value
 from archive.ingest.script import to_traditional
-from archive.management.commands.export_articles import FIELDS, csv_value
 from archive.models import Article, Initiative
 from archive.search import SearchParams
 

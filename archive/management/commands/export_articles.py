@@ -1,26 +1,10 @@
-import csv
 import json
 from pathlib import Path
 
 from django.core.management.base import BaseCommand
 
+from archive.export import write_csv
 from archive.models import Article
-
-FIELDS = [
-    "id", "source_file", "sha256", "encoding", "title", "published_on", "outlet", "authors", "city",
-    "province", "places", "officials", "initiatives", "script", "body", "comments", "url",
-]
-
-
-def csv_value(value) -> str:
-    """Lists in one cell: names joined by "; ", structured items as JSON."""
-    if value is None:
-        return ""
-    if isinstance(value, list):
-        if all(isinstance(item, str) for item in value):
-            return "; ".join(value)
-        return json.dumps(value, ensure_ascii=False)
-    return str(value)
 
 
 class Command(BaseCommand):
@@ -44,7 +28,4 @@ class Command(BaseCommand):
             for record in records:
                 stream.write(json.dumps(record, ensure_ascii=False) + "\n")
         else:
-            writer = csv.DictWriter(stream, fieldnames=FIELDS)
-            writer.writeheader()
-            for record in records:
-                writer.writerow({name: csv_value(record[name]) for name in FIELDS})
+            write_csv(stream, records)
