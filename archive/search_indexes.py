@@ -58,8 +58,15 @@ class ArticleIndex(indexes.SearchIndex, indexes.Indexable):
             .prefetch_related("initiatives__aliases")
         )
 
-    def prepare_text(self, article):
-        return text.index_text(article.title + "\n" + article.body)
+    def prepare(self, article):
+        data = super().prepare(article)
+        # The text is cut into words once for both of its fields: segmentation is most of indexing.
+        found = text.words(article.title + "\n" + article.body)
+        # The names of its initiatives too: “五小”民生警务 in the text is found by 五小民生警务.
+        names = [text.normalise(name) for i in article.initiatives.all() for name in i.all_names()]
+        data["text"] = " ".join(found)
+        data["subwords"] = " ".join(text.inner_words(found) + names)
+        return data
 
     def prepare_newest_first(self, article):
         return article.published_on or UNDATED_NEWEST
@@ -67,14 +74,10 @@ class ArticleIndex(indexes.SearchIndex, indexes.Indexable):
     def prepare_oldest_first(self, article):
         return article.published_on or UNDATED_OLDEST
 
-    def prepare_subwords(self, article):
-        # The names of its initiatives too: “五小”民生警务 in the text is found by 五小民生警务.
-        names = [text.normalise(name) for i in article.initiatives.all() for name in i.all_names()]
-        return text.index_subwords(article.title + "\n" + article.body) + " " + " ".join(names)
-
     def prepare_title(self, article):
         # The headline's shorter words follow its words: `title:公安` finds 公安局 in a headline.
-        return text.index_text(article.title) + " " + text.index_subwords(article.title)
+        found = text.words(article.title)
+        return " ".join(found + text.inner_words(found))
 
     def prepare_city(self, article):
         return [str(article.city_id)] if article.city_id else []

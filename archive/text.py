@@ -75,4 +75,9 @@ def index_text(text: str) -> str:
 
 def index_subwords(text: str) -> str:
     """The shorter words inside the words of a text, kept apart so they never make false phrases."""
-    return " ".join(piece for word in words(text) for piece in subwords(word))
+    return " ".join(inner_words(words(text)))
+
+
+def inner_words(found: list[str]) -> list[str]:
+    """The shorter words inside these words, in order."""
+    return [piece for word in found for piece in subwords(word)]
