@@ -134,8 +134,8 @@ def _term_query(term: Term) -> SQ | None:
         return phrase
     combined = None
     for word in words:
-        # Outside the headline: the word itself, or a longer word that holds it (公安 in 公安局).
-        part = SQ(title=Clean(word)) if term.in_title else SQ(text=Clean(word)) | SQ(subwords=Clean(word))
+        # The word itself or a longer word that holds it (公安 in 公安局): both are one term.
+        part = SQ(**{"title" if term.in_title else "text": Clean(word)})
         combined = part if combined is None else combined & part
     return combined
 

@@ -1,7 +1,7 @@
 from datetime import date
 
 from haystack import indexes
-from whoosh.analysis import SpaceSeparatedTokenizer
+from whoosh.analysis import Token, Tokenizer
 
 from . import text
 from .models import Article, Initiative, InitiativeAlias
@@ -9,8 +9,31 @@ from .models import Article, Initiative, InitiativeAlias
 # Sort keys that put articles without a date last in both directions.
 UNDATED_NEWEST, UNDATED_OLDEST = date(1000, 1, 1), date(2999, 12, 31)
 
-# The index receives words already cut by archive/text.py: it only splits them on spaces.
-SPACE_SEPARATED = SpaceSeparatedTokenizer()
+
+class WordsTokenizer(Tokenizer):
+    """Reads text.indexed_form(): words split on spaces, a word's inner words at its position.
+
+    The index receives words already cut by archive/text.py; one field then answers both a word
+    and the longer words holding it, which halves the work of scoring a query.
+    """
+
+    def __call__(self, value, positions=False, chars=False, keeporiginal=False, removestops=True,
+                 start_pos=0, start_char=0, tokenize=True, mode="", **kwargs):
+        token = Token(positions, chars, removestops=removestops, mode=mode, **kwargs)
+        chunks = [chunk.split(text.INNER_WORD_MARK) for chunk in value.split()] if tokenize else [[value]]
+        for offset, pieces in enumerate(chunks):
+            for piece in filter(None, pieces):  # a lone mark only takes up a position
+                token.text, token.boost, token.stopped = piece, 1.0, False
+                if keeporiginal:
+                    token.original = piece
+                if positions:
+                    token.pos = start_pos + offset
+                if chars:  # no highlighting from the index: pages mark words in the database text
+                    token.startchar = token.endchar = start_char
+                yield token
+
+
+WORDS = WordsTokenizer()
 
 
 class SingleValueField(indexes.MultiValueField):
@@ -32,9 +55,8 @@ def outlet_term(outlet: str) -> str:
 
 
 class ArticleIndex(indexes.SearchIndex, indexes.Indexable):
-    text = indexes.CharField(document=True, analyzer=SPACE_SEPARATED)
-    subwords = indexes.CharField(analyzer=SPACE_SEPARATED)
-    title = indexes.CharField(boost=3.0, analyzer=SPACE_SEPARATED)
+    text = indexes.CharField(document=True, analyzer=WORDS)
+    title = indexes.CharField(boost=3.0, analyzer=WORDS)
     published_on = indexes.DateField(model_attr="published_on", null=True)
     newest_first = indexes.DateField()
     oldest_first = indexes.DateField()
@@ -60,12 +82,9 @@ class ArticleIndex(indexes.SearchIndex, indexes.Indexable):
 
     def prepare(self, article):
         data = super().prepare(article)
-        # The text is cut into words once for both of its fields: segmentation is most of indexing.
-        found = text.words(article.title + "\n" + article.body)
-        # The names of its initiatives too: “五小”民生警务 in the text is found by 五小民生警务.
+        # The names of its initiatives follow the text: “五小”民生警务 is found by 五小民生警务.
         names = [text.normalise(name) for i in article.initiatives.all() for name in i.all_names()]
-        data["text"] = " ".join(found)
-        data["subwords"] = " ".join(text.inner_words(found) + names)
+        data["text"] = text.indexed_form(text.words(article.title + "\n" + article.body), apart=names)
         return data
 
     def prepare_newest_first(self, article):
@@ -75,9 +94,7 @@ class ArticleIndex(indexes.SearchIndex, indexes.Indexable):
         return article.published_on or UNDATED_OLDEST
 
     def prepare_title(self, article):
-        # The headline's shorter words follow its words: `title:公安` finds 公安局 in a headline.
-        found = text.words(article.title)
-        return " ".join(found + text.inner_words(found))
+        return text.indexed_form(text.words(article.title))
 
     def prepare_city(self, article):
         return [str(article.city_id)] if article.city_id else []

@@ -1,15 +1,15 @@
 """Text normalisation shared by the index and the queries: one place, so both always agree.
 
 Text is folded to simplified script with ASCII punctuation (OpenCC), lower-cased, and cut into
-words by jieba's precise mode; each long word also yields the shorter dictionary words inside it
-(公安局长 -> 公安, 局长, 公安局), indexed in a field of their own, so that 公安 finds 公安局 while
-phrases are matched on the words alone. Indexed documents are these words joined by spaces,
-analysed in the index by splitting on spaces.
+words by jieba's precise mode. A long word also yields the shorter dictionary words inside it
+(公安局长 -> 公安, 局长, 公安局): the index puts them at their word's position, so that 公安
+finds 公安局 with one term, while a phrase of two words never matches one longer word.
 """
 
 import logging
 import re
 import threading
+from collections.abc import Iterable
 from functools import cache
 
 import jieba
@@ -68,16 +68,17 @@ def subwords(word: str) -> list[str]:
     return [piece for piece, start, end in jieba.tokenize(word, mode="search") if piece != word]
 
 
-def index_text(text: str) -> str:
-    """What the index holds for a text: its words, space-separated, in order (phrases work on it)."""
-    return " ".join(words(text))
+INNER_WORD_MARK = "|"  # jieba never puts it inside a word
 
 
-def index_subwords(text: str) -> str:
-    """The shorter words inside the words of a text, kept apart so they never make false phrases."""
-    return " ".join(inner_words(words(text)))
+def indexed_form(found: list[str], apart: Iterable[str] = ()) -> str:
+    """What the index receives for these words: space-separated, each followed by its inner words.
 
-
-def inner_words(found: list[str]) -> list[str]:
-    """The shorter words inside these words, in order."""
-    return [piece for word in found for piece in subwords(word)]
+    公安局长 becomes `公安局长|公安|局长|公安局`; the index's tokenizer gives the inner words
+    the position of the word that holds them. Each of `apart` (names added to a text) follows a
+    lone mark, an empty position, so that no phrase runs from one name into the next.
+    """
+    chunks = [INNER_WORD_MARK.join([word, *subwords(word)]) for word in found]
+    for name in apart:
+        chunks += [INNER_WORD_MARK, INNER_WORD_MARK.join([name, *subwords(name)])]
+    return " ".join(chunks)

@@ -5,11 +5,13 @@ from pathlib import Path
 
 import pytest
 from django.core.management import call_command
+from haystack.inputs import Exact
 from haystack.query import SearchQuerySet
 
 from archive import text
 from archive.models import Article, Initiative
 from archive.search import SearchParams, related_articles, search
+from archive.search_indexes import WORDS
 
 from .conftest import DUMPS, requires_dumps
 
@@ -75,9 +77,26 @@ def test_names_of_places_and_initiatives_are_never_split():
         assert text.words(name) == [text.normalise(name)], name
 
 
-def test_documents_hold_words_and_apart_the_shorter_words_inside_them():
-    assert text.index_text("三亚市公安局局长").split() == ["三亚市", "公安局", "局长"]
-    assert text.index_subwords("三亚市公安局局长").split() == ["三亚", "公安"]
+def test_documents_hold_words_each_followed_by_the_shorter_words_inside_it():
+    assert text.indexed_form(text.words("三亚市公安局局长")) == "三亚市|三亚 公安局|公安 局长"
+
+
+def test_the_index_gives_inner_words_the_position_of_their_word():
+    tokens = [(token.text, token.pos) for token in WORDS("三亚市|三亚 公安局|公安 局长 | 路长制", positions=True)]
+    assert tokens == [("三亚市", 0), ("三亚", 0), ("公安局", 1), ("公安", 1), ("局长", 2), ("路长制", 4)]
+
+
+def test_names_added_to_a_text_stand_apart_from_it_and_each_other():
+    assert text.indexed_form(["民警"], apart=["路长制", "警务广场"]) == "民警 | 路长制 | 警务广场|警务|广场"
+
+
+def test_a_phrase_of_two_words_does_not_match_the_one_word_they_make(fixtures):
+    article = fixtures.get(title__contains="警务广场")
+    assert "警务广场" in text.words(article.title)
+    phrase_hits = {int(result.pk) for result in SearchQuerySet().filter(text=Exact("警务 广场"))}
+    word_hits = {int(result.pk) for result in SearchQuerySet().filter(text=Exact("警务广场"))}
+    assert article.pk in word_hits
+    assert article.pk not in phrase_hits
 
 
 def test_a_word_finds_the_longer_words_it_is_part_of(fixtures):
@@ -110,7 +129,7 @@ def test_title_prefix_searches_only_the_headline(fixtures):
         found = search(SearchParams(q=f"title:{word}"))
         assert article.title in [hit.article.title for hit in found.hits]
         for hit in found.hits:
-            assert word in text.normalise(hit.article.title) or word in text.index_text(hit.article.title).split()
+            assert word in text.normalise(hit.article.title)
 
 
 def test_headline_matches_rank_above_body_matches(fixtures):
