@@ -5,9 +5,13 @@ atomically), then the article, its links and the import record are saved togethe
 """
 
 import hashlib
+import multiprocessing
 import os
 import tempfile
+from collections import deque
+from collections.abc import Iterator
 from dataclasses import asdict, dataclass, field
+from itertools import islice
 from pathlib import Path
 
 from django.db import transaction
@@ -16,14 +20,17 @@ from django.utils import timezone
 from django.utils.text import slugify
 from pypinyin import lazy_pinyin
 
+from . import text
 from .ingest import dedupe
 from .ingest.draft import ArticleDraft
 from .ingest.gazetteer import Gazetteer, Place
 from .ingest.initiatives import InitiativeMatcher
-from .ingest.pipeline import DumpError, parse_dump
+from .ingest.pipeline import DumpError, match_initiatives, parse_dump
+from .ingest.script import matching_form
 from .models import Article, City, Comment, ImportRecord, Initiative, InitiativeAlias, Official, Original
 
 UNCHANGED = "unchanged"
+TITLE_LENGTH = 300
 SKIPPED = "skipped"
 
 
@@ -114,24 +121,77 @@ def store_original(sha256: str, raw: bytes) -> Original:
     return original
 
 
+@dataclass
+class Prepared:
+    """A file read and parsed, before anything is written (a bulk import makes these in worker processes)."""
+
+    path: Path
+    key: str
+    raw: bytes | None = None  # None: the file could not be read
+    sha256: str = ""
+    draft: ArticleDraft | None = None
+    failure: Outcome | None = None  # unreadable or unparseable
+    unchanged: bool = False
+    candidates_known: int = 0  # how many of the run's new candidates the draft was matched against
+    indexed: dict[str, tuple] = field(default_factory=dict)  # text.prepare_indexed() of title and body
+
+
 class Importer:
     def __init__(self, *, dry_run: bool = False, force: bool = False):
         self.dry_run = dry_run
         self.force = force
         self.gazetteer = Gazetteer.default()
         self.matcher = InitiativeMatcher(initiative_names())
+        self.candidates_found: list[str] = []  # new candidate names, in the order this run found them
+        # Cities and initiatives saved so far, by adcode and by name: most files name the same few.
+        self._cities: dict[str, City] = {}
+        self._initiatives: dict[str, Initiative] = {}
+        # What each path held when the run began: an unchanged file is known without asking again.
+        self.known = {path: (sha256, encoding, article_id) for path, sha256, encoding, article_id
+                      in ImportRecord.objects.values_list("path", "sha256", "encoding", "article_id")}
 
     def import_file(self, path: Path) -> Outcome:
+        return self.save(self.prepare(path))
+
+    def prepare(self, path: Path, segment: bool = False) -> Prepared:
+        """Read and parse one file; writes nothing and asks nothing of the database.
+
+        With `segment`, the text is also cut into words for the index (the costly part of indexing).
+        """
         key = str(path.resolve())
         try:
             raw = path.read_bytes()
         except OSError as error:
-            return Outcome(key, ImportRecord.Status.FAILED, f"cannot read file: {error.strerror or error}")
+            return Prepared(path, key, failure=Outcome(key, ImportRecord.Status.FAILED,
+                                                 f"cannot read file: {error.strerror or error}"))
         sha256 = hashlib.sha256(raw).hexdigest()
-        record = ImportRecord.objects.filter(path=key).select_related("article").first()
-        if record and record.sha256 == sha256 and not self.force:
-            return Outcome(key, UNCHANGED, sha256=sha256, encoding=record.encoding, article_id=record.article_id)
+        if key in self.known and self.known[key][0] == sha256 and not self.force:
+            return Prepared(path, key, raw, sha256, unchanged=True)
+        try:
+            draft = parse_dump(raw, self.matcher, self.gazetteer)
+        except DumpError as error:
+            return Prepared(path, key, raw, sha256, failure=Outcome(key, ImportRecord.Status.FAILED, str(error),
+                                                              sha256, error.encoding))
+        except Exception as error:  # a fault of ours on odd input must not stop the batch or lose the file
+            return Prepared(path, key, raw, sha256, failure=Outcome(key, ImportRecord.Status.FAILED,
+                                                              f"could not be parsed: {error!r}", sha256))
+        prepared = Prepared(path, key, raw, sha256, draft, candidates_known=len(self.candidates_found))
+        if segment:
+            title = draft.title[:TITLE_LENGTH]
+            prepared.indexed = {
+                content: text.prepare_indexed(content) for content in (title + "\n" + draft.body, title)
+            }
+        return prepared
 
+    def save(self, prepared: Prepared) -> Outcome:
+        """Write what one prepared file holds, in one transaction."""
+        key, raw, sha256 = prepared.key, prepared.raw, prepared.sha256
+        if prepared.unchanged:
+            _, encoding, article_id = self.known[key]
+            return Outcome(key, UNCHANGED, sha256=sha256, encoding=encoding, article_id=article_id)
+        if raw is None:  # unreadable: nothing to keep
+            return prepared.failure
+        record = ImportRecord.objects.filter(path=key).select_related("article").first()
         first = (
             ImportRecord.objects.filter(sha256=sha256, article__isnull=False)
             .exclude(path=key)
@@ -142,16 +202,14 @@ class Importer:
             outcome = Outcome(key, ImportRecord.Status.DUPLICATE, f"same bytes as {first.name}", sha256,
                               first.encoding, first.article_id, duplicate_of=first.article_id)
             return outcome if self.dry_run else self._save_duplicate(record, key, raw, outcome)
+        if prepared.failure:
+            return prepared.failure if self.dry_run else self._save_failure(record, key, raw, prepared.failure)
 
-        try:
-            draft = parse_dump(raw, self.matcher, self.gazetteer)
-        except DumpError as error:
-            outcome = Outcome(key, ImportRecord.Status.FAILED, str(error), sha256, error.encoding)
-            return outcome if self.dry_run else self._save_failure(record, key, raw, outcome)
-        except Exception as error:  # a fault of ours on odd input must not stop the batch or lose the file
-            outcome = Outcome(key, ImportRecord.Status.FAILED, f"could not be parsed: {error!r}", sha256)
-            return outcome if self.dry_run else self._save_failure(record, key, raw, outcome)
-
+        draft = prepared.draft
+        unseen = self.candidates_found[prepared.candidates_known :]
+        if unseen and any(name in matching_form(draft.title + "\n" + draft.body) for name in unseen):
+            # Parsed before this run found a candidate the text names: match again, as one by one.
+            draft.initiatives, draft.candidates = match_initiatives(draft, self.matcher)
         near = self._near_duplicate(draft, exclude=record.article_id if record else None)
         if near:
             status = ImportRecord.Status.NEAR_DUPLICATE
@@ -163,12 +221,23 @@ class Importer:
                           sha256, draft.encoding, title=draft.title, duplicate_of=near.pk if near else None)
         if self.dry_run:
             return outcome
-        with transaction.atomic():
-            original = store_original(sha256, raw)
-            article = self._save_article(draft, record, path, original, near)
-            self._save_record(record, key, raw, outcome, original, article)
+        text.remember_indexed(prepared.indexed)
+        try:
+            with transaction.atomic():
+                original = store_original(sha256, raw)
+                article = self._save_article(draft, record, prepared.path, original, near)
+                self._save_record(record, key, raw, outcome, original, article)
+        except Exception:
+            self._cities.clear()  # they may hold rows the rollback took away
+            self._initiatives.clear()
+            raise
         outcome.article_id = article.pk
         return outcome
+
+    def _city(self, place: Place) -> City:
+        if place.adcode not in self._cities:
+            self._cities[place.adcode] = city_for(place, self.gazetteer)
+        return self._cities[place.adcode]
 
     def _near_duplicate(self, draft: ArticleDraft, exclude: int | None) -> Article | None:
         same = Q(fingerprint=draft.fingerprint)
@@ -190,15 +259,16 @@ class Importer:
         article = record.article if record and record.article_id else None
         if article and article.import_records.exclude(pk=record.pk).exists():
             article = None  # other files still hold the old text: the changed file gets its own article
+        created = article is None
         article = article or Article()
         for name, value in {
-            "title": draft.title[:300],
+            "title": draft.title[:TITLE_LENGTH],
             "body": draft.body,
             "published_on": draft.published_on,
             "date_basis": draft.date_basis,
             "outlet": draft.outlet[:80],
             "authors": draft.authors,
-            "city": city_for(draft.city, self.gazetteer) if draft.city else None,
+            "city": self._city(draft.city) if draft.city else None,
             "script": draft.script,
             "lost_characters": draft.lost_characters,
             "pinyin_removed": draft.pinyin_removed,
@@ -212,32 +282,38 @@ class Importer:
         }.items():
             setattr(article, name, value)
         article.save()
-        article.places.set([city_for(place, self.gazetteer) for place in draft.places])
-        article.initiatives.set(self._initiatives(draft, article))
-        article.comments.all().delete()
+        if not created:  # a changed file: its article's links and rows are made again
+            article.places.clear()
+            article.initiatives.clear()
+            article.comments.all().delete()
+            article.officials.all().delete()
+        article.places.add(*{self._city(place) for place in draft.places})
+        article.initiatives.add(*self._initiatives_of(draft, article))
         Comment.objects.bulk_create(
             Comment(article=article, position=number, author=c.author[:80], text=c.text,
                     posted_at=timezone.make_aware(c.posted_at) if c.posted_at else None,
                     quote_author=c.quote_author[:80], quote_text=c.quote_text)
             for number, c in enumerate(draft.comments)
         )
-        article.officials.all().delete()
         Official.objects.bulk_create(
-            Official(article=article, name=o.name, role=o.role[:120],
-                     city=city_for(o.place, self.gazetteer) if o.place else None)
+            Official(article=article, name=o.name, role=o.role[:120], city=self._city(o.place) if o.place else None)
             for o in draft.officials
         )
         return article
 
-    def _initiatives(self, draft: ArticleDraft, article: Article) -> list[Initiative]:
-        found = list(Initiative.objects.filter(name__in=draft.initiatives))
+    def _initiatives_of(self, draft: ArticleDraft, article: Article) -> list[Initiative]:
+        if not self._initiatives:
+            self._initiatives = Initiative.objects.in_bulk(field_name="name")
+        found = [self._initiatives[name] for name in draft.initiatives if name in self._initiatives]
         for name in draft.candidates:
             candidate, created = Initiative.objects.get_or_create(
                 name=name[:60],
                 defaults={"slug": unique_slug(Initiative, pinyin_slug(name), str(article.pk)), "confirmed": False},
             )
+            self._initiatives[candidate.name] = candidate
             if created:
                 self.matcher = InitiativeMatcher({**self.matcher.names, candidate.name: candidate.name})
+                self.candidates_found.append(candidate.name)
             found.append(candidate)
         return found
 
@@ -271,3 +347,37 @@ class Importer:
             if previous and not previous.import_records.exists():
                 previous.delete()
         return outcome
+
+
+# The importer a bulk run's worker processes use: set in the parent just before they are forked.
+_worker_importer: Importer | None = None
+FILES_AHEAD = 64  # files prepared ahead of the database writes: bounds the memory held
+
+
+def _prepare_in_worker(path: Path) -> Prepared:
+    try:
+        return _worker_importer.prepare(path, segment=True)
+    except Exception as error:  # a fault of ours: reported for this file, and the run goes on
+        return Prepared(path, str(path), failure=Outcome(str(path), ImportRecord.Status.FAILED,
+                                                         f"could not be prepared: {error!r}"))
+
+
+def prepare_files(importer: Importer, paths: list[Path], workers: int) -> Iterator[Prepared]:
+    """Each file prepared, in order: in this process, or by `workers` forked processes.
+
+    Workers read, decode, clean, extract and cut the text into words for the index; the caller
+    writes each result to the database in order, in this one process (one writer).
+    """
+    if workers <= 1:
+        yield from (importer.prepare(path) for path in paths)
+        return
+    global _worker_importer
+    _worker_importer = importer
+    remaining = iter(paths)
+    with multiprocessing.get_context("fork").Pool(workers) as pool:
+        ahead = deque(pool.apply_async(_prepare_in_worker, (path,)) for path in islice(remaining, FILES_AHEAD))
+        while ahead:
+            prepared = ahead.popleft().get()
+            for path in islice(remaining, 1):
+                ahead.append(pool.apply_async(_prepare_in_worker, (path,)))
+            yield prepared

@@ -84,7 +84,7 @@ class ArticleIndex(indexes.SearchIndex, indexes.Indexable):
         data = super().prepare(article)
         # The names of its initiatives follow the text: “五小”民生警务 is found by 五小民生警务.
         names = [text.normalise(name) for i in article.initiatives.all() for name in i.all_names()]
-        data["text"] = text.indexed_form(text.words(article.title + "\n" + article.body), apart=names)
+        data["text"] = text.indexed_text(article.title + "\n" + article.body, apart=names)
         return data
 
     def prepare_newest_first(self, article):
@@ -94,7 +94,7 @@ class ArticleIndex(indexes.SearchIndex, indexes.Indexable):
         return article.published_on or UNDATED_OLDEST
 
     def prepare_title(self, article):
-        return text.indexed_form(text.words(article.title))
+        return text.indexed_text(article.title)
 
     def prepare_city(self, article):
         return [str(article.city_id)] if article.city_id else []

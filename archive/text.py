@@ -142,3 +142,29 @@ def indexed_form(found: list[str], apart: Iterable[str] = ()) -> str:
     for name in apart:
         chunks += [INNER_WORD_MARK, INNER_WORD_MARK.join([name, *subwords(name)])]
     return " ".join(chunks)
+
+
+# Texts already cut by an import's worker processes, waiting for the index: {text: (words known, form)}.
+_indexed_ahead: dict[str, tuple[frozenset[str], str]] = {}
+
+
+def prepare_indexed(content: str) -> tuple[frozenset[str], str]:
+    """indexed_form() of a text, with the added words it was cut with (done in a worker process)."""
+    _current()
+    return _user_words, indexed_form(words(content))
+
+
+def remember_indexed(prepared: dict[str, tuple[frozenset[str], str]]) -> None:
+    _indexed_ahead.update(prepared)
+
+
+def forget_indexed() -> None:
+    _indexed_ahead.clear()
+
+
+def indexed_text(content: str, apart: Iterable[str] = ()) -> str:
+    """indexed_form() of a text's words, taken from a worker's work when it was cut with the same words."""
+    known, form = _indexed_ahead.pop(content, (None, ""))
+    if known != _user_words:
+        form = indexed_form(words(content))
+    return " ".join([form, indexed_form([], apart)]) if apart else form

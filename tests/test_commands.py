@@ -252,3 +252,37 @@ def test_quoted_programme_names_become_candidates_waiting_for_confirmation(tmp_p
     candidate = Initiative.objects.get(name="护瓜行动")
     assert candidate.confirmed is False
     assert candidate.articles.count() == 1
+
+
+def articles_as_exported() -> list[dict]:
+    """Every article with its candidate initiatives, without what differs between two runs (ids, times)."""
+    records = []
+    for article in Article.objects.for_export().order_by("source_name"):
+        record = article.export_record()
+        for name in ("id", "url"):
+            record.pop(name)
+        record["candidates"] = sorted(article.initiatives.filter(confirmed=False).values_list("name", flat=True))
+        records.append(record)
+    return records
+
+
+def test_workers_import_exactly_what_one_process_imports(tmp_path):
+    fixtures = Path(__file__).resolve().parent / "fixtures"
+    one_by_one = run_import(fixtures, workers=1)
+    alone = articles_as_exported()
+    Article.objects.all().delete()
+    ImportRecord.objects.all().delete()
+    Initiative.objects.filter(confirmed=False).delete()
+
+    assert run_import(fixtures, workers=2) == one_by_one
+    assert articles_as_exported() == alone
+
+
+@pytest.mark.parametrize("workers", [1, 2])
+def test_a_candidate_one_file_names_is_found_in_the_files_after_it(tmp_path, workers):
+    write(tmp_path, "a.txt", ARTICLE.replace("兼管服务。", "兼管服务。公安局还推出了“护瓜行动”,向瓜农承诺赔偿损失。"))
+    write(tmp_path, "b.txt", OTHER_ARTICLE.replace("刑事案件", "护瓜行动开展以来,刑事案件"))
+    run_import(tmp_path, workers=workers)
+
+    candidate = Initiative.objects.get(name="护瓜行动")
+    assert sorted(candidate.articles.values_list("source_name", flat=True)) == ["a.txt", "b.txt"]

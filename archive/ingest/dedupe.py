@@ -2,6 +2,7 @@
 
 import hashlib
 import re
+from collections import Counter
 
 _NOISE_RE = re.compile(r"[\s\W_?]+")
 SIMHASH_BITS = 64
@@ -19,22 +20,25 @@ def fingerprint(simplified_body: str) -> str:
     return hashlib.sha256(normalise(simplified_body).encode("utf-8")).hexdigest()
 
 
-# Bit counting in lanes of one big integer: a table spreads each byte's 8 bits into 8 lanes,
-# so a shingle costs 8 additions instead of 64.
-_LANE = 32
-_SPREAD = [sum(((byte >> i) & 1) << (_LANE * i) for i in range(8)) for byte in range(256)]
+# The byte values that have each bit set, for counting bits from a table of byte counts.
+_VALUES_WITH_BIT = [[value for value in range(256) if value >> bit & 1] for bit in range(8)]
 
 
 def simhash(simplified_body: str, shingle: int = 3) -> int:
+    """Each bit set when most shingles' 64-bit hashes have it; bit 8 * i + j is bit j of byte i."""
     text = normalise(simplified_body)
     shingles = {text[start : start + shingle] for start in range(max(1, len(text) - shingle + 1))}
-    lanes = 0
-    for piece in shingles:
-        digest = hashlib.blake2b(piece.encode("utf-8"), digest_size=8).digest()
-        for position, byte in enumerate(digest):
-            lanes += _SPREAD[byte] << (8 * _LANE * position)
-    mask = (1 << _LANE) - 1
-    return sum(1 << bit for bit in range(SIMHASH_BITS) if 2 * ((lanes >> (_LANE * bit)) & mask) > len(shingles))
+    digests = b"".join(hashlib.blake2b(piece.encode("utf-8"), digest_size=8).digest() for piece in shingles)
+    value = 0
+    for position in range(8):
+        # Counting byte values is done in C; the bits are then read off 256 counts, not per shingle.
+        counts = [0] * 256
+        for byte_value, count in Counter(digests[position::8]).items():
+            counts[byte_value] = count
+        for bit, values in enumerate(_VALUES_WITH_BIT):
+            if 2 * sum(map(counts.__getitem__, values)) > len(shingles):
+                value |= 1 << (8 * position + bit)
+    return value
 
 
 def bands(value: int) -> list[int]:

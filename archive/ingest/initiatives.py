@@ -6,6 +6,7 @@ aliases in as a plain mapping, so this module stays free of Django.
 
 import re
 from collections import Counter
+from functools import cached_property
 
 # Endings that mark a quoted phrase as the name of a programme: “路长制”, “飞鹭支队”, “护瓜行动”.
 CANDIDATE_ENDINGS = (
@@ -20,8 +21,12 @@ class InitiativeMatcher:
 
     def __init__(self, names: dict[str, str]):
         self.names = {name: canonical for name, canonical in names.items() if len(name) >= 2}
+
+    @cached_property
+    def _pattern(self) -> re.Pattern | None:
+        """Longest names first, so 智慧路长制 is not read as 路长制 (compiled when first needed)."""
         by_length = sorted(self.names, key=len, reverse=True)
-        self._pattern = re.compile("|".join(map(re.escape, by_length))) if by_length else None
+        return re.compile("|".join(map(re.escape, by_length))) if by_length else None
 
     def find(self, text: str) -> list[str]:
         """Canonical names, most mentioned first (ties in order of first mention)."""

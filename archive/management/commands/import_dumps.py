@@ -8,9 +8,11 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from tqdm import tqdm
 
-from archive.importer import SKIPPED, Importer, Outcome, Summary
+from archive import text
+from archive.importer import SKIPPED, Importer, Outcome, Summary, prepare_files
 from archive.ingest.files import collect_dumps
 from archive.models import ImportRecord
+from archive.search_indexes import sync_dictionary
 from archive.signals import INDEX_BATCH, deferred_indexing, flush_pending, index_pending
 
 
@@ -25,8 +27,12 @@ class Command(BaseCommand):
         parser.add_argument("--report", type=Path, help="write one JSON entry per file to this file")
         parser.add_argument("--dry-run", action="store_true", help="read and parse, write nothing")
         parser.add_argument("--force", action="store_true", help="parse again files whose bytes are unchanged")
+        parser.add_argument(
+            "--workers", type=int, default=None,
+            help="processes that parse and segment (default: one per CPU for 100 files or more, else none)",
+        )
 
-    def handle(self, *args, paths, report, dry_run, force, verbosity, **options):
+    def handle(self, *args, paths, report, dry_run, force, workers, verbosity, **options):
         missing = [str(path) for path in paths if not os.path.lexists(path)]
         if missing:
             raise CommandError(f"no such file or folder: {', '.join(missing)}")
@@ -38,15 +44,21 @@ class Command(BaseCommand):
         for item in skipped:
             self.stderr.write(f"skipped {item.path}: {item.reason}")
 
-        importer = Importer(dry_run=dry_run, force=force)
+        if workers is None:
+            workers = (os.cpu_count() or 1) if len(files) >= 100 else 1
         if not dry_run and (left := index_pending()) and verbosity:
             self.stderr.write(f"indexed {left} articles an earlier run had left out of the search index")
+        sync_dictionary()  # the workers cut words as the index will
+        importer = Importer(dry_run=dry_run, force=force)
+        prepared_files = prepare_files(importer, files, workers)
         with deferred_indexing():
-            for number, path in enumerate(
-                tqdm(files, unit="file", desc="importing", disable=verbosity == 0, file=sys.stderr), start=1
+            for number, prepared in enumerate(
+                tqdm(prepared_files, total=len(files), unit="file", desc="importing", disable=verbosity == 0,
+                     file=sys.stderr), start=1
             ):
+                path = prepared.path
                 try:
-                    outcome = importer.import_file(path)
+                    outcome = importer.save(prepared)
                 except Exception as error:  # the file's transaction was rolled back; the batch goes on
                     outcome = Outcome(str(path), ImportRecord.Status.FAILED, f"not saved: {error!r}")
                 summary.outcomes.append(outcome)
@@ -56,6 +68,7 @@ class Command(BaseCommand):
                     tqdm.write(f"{outcome.status} {path} {outcome.title}", file=sys.stderr)
                 if number % INDEX_BATCH == 0:
                     flush_pending()
+                    text.forget_indexed()
 
         if report:
             entries = [outcome.as_dict() for outcome in summary.outcomes]
