@@ -6,7 +6,7 @@ DUMPS ?= ../shared/dumps
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: install install-dev migrate import serve lint format check test clean
+.PHONY: install install-dev migrate import serve lint format check browser test clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -45,7 +45,17 @@ check: install-dev
 	$(BIN)/python manage.py check
 	$(BIN)/python manage.py makemigrations --check --dry-run
 
-test: lint check
+# Debian's Chromium (and a CJK font for readable screenshots) for tests/test_browser.py; once per machine.
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+CHROMIUM := /usr/bin/chromium
+
+browser: $(CHROMIUM)
+
+$(CHROMIUM):
+	$(SUDO) apt-get update
+	$(SUDO) apt-get install -y --no-install-recommends chromium fonts-wqy-microhei
+
+test: lint check browser
 	$(BIN)/pytest
 
 clean:

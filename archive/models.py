@@ -1,9 +1,12 @@
 """The archive's data: articles, the cities and initiatives they are filed under, and provenance."""
 
+from datetime import date
 from pathlib import Path
 
 from django.conf import settings
 from django.db import models
+from django.db.models import Count, F, Q
+from django.db.models.functions import ExtractYear
 from django.urls import reverse
 
 
@@ -123,6 +126,27 @@ class ArticleQuerySet(models.QuerySet):
             "places", "initiatives", "comments", "import_records", "officials__city"
         )
 
+    def in_city(self, city):
+        """Articles filed under this city or under a county-level city that belongs to it."""
+        return self.filter(Q(city=city) | Q(city__prefecture=city))
+
+    def sorted_by(self, sort: str):
+        """Newest or oldest first; articles without a date come last either way."""
+        if sort == "oldest":
+            return self.order_by(F("published_on").asc(nulls_last=True), "pk")
+        return self.order_by(F("published_on").desc(nulls_last=True), "-pk")
+
+    def per_year(self) -> dict[int, int]:
+        """How many of these articles were published in each year (undated ones left out)."""
+        rows = (
+            self.filter(published_on__isnull=False)
+            .annotate(year=ExtractYear("published_on"))
+            .order_by()
+            .values("year")
+            .annotate(n=Count("pk"))
+        )
+        return {row["year"]: row["n"] for row in rows}
+
 
 class Article(models.Model):
     title = models.CharField("标题", max_length=300)
@@ -182,6 +206,14 @@ class Article(models.Model):
 
     def paragraphs(self) -> list[str]:
         return [p for p in self.body.split("\n\n") if p.strip()]
+
+    def citation(self, url: str, accessed: date) -> str:
+        """A reference in the style of GB/T 7714 for an online news item, ready to copy."""
+        authors = f"{', '.join(self.authors)}. " if self.authors else ""
+        source = self.outlet or "警务实践文章档案"
+        if self.published_on:
+            source += f", {self.published_on.isoformat()}"
+        return f"{authors}{self.title}[N/OL]. {source}[{accessed.isoformat()}]. {url}"
 
     def first_record(self):
         return min(self.import_records.all(), key=lambda record: (record.imported_at, record.pk), default=None)

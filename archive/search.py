@@ -234,7 +234,8 @@ def _paged(params: SearchParams, count: int, size: int) -> tuple[int, int, int, 
     return page, pages, (page - 1) * size, page * size
 
 
-def _highlight_words(query: Query) -> list[str]:
+def highlight_words(query: Query) -> list[str]:
+    """The words a search marks in a text: each term as typed and the words it is cut into."""
     found = []
     for term in query.terms():
         found.append(term.text)
@@ -250,7 +251,7 @@ def search(params: SearchParams, page_size: int = PAGE_SIZE) -> SearchResults:
         return results
     sync_dictionary()
     required, excluded = _index_query(query)
-    results.words = _highlight_words(query)
+    results.words = highlight_words(query)
 
     # Words or not, the index answers: without words it browses, filters and facets alike.
     sqs = SearchQuerySet().all() if required is None else SearchQuerySet().filter(required)

@@ -16,4 +16,5 @@ urlpatterns = [
     path("cities/<slug:slug>/", views.city_detail, name="city"),
     path("initiatives/", views.initiative_list, name="initiatives"),
     path("initiatives/<slug:slug>/", views.initiative_detail, name="initiative"),
+    path("about/", views.about, name="about"),
 ]

@@ -1,17 +1,31 @@
+"""The archive's pages: browsing by city and initiative, reading an article, and the search views."""
+
+from dataclasses import dataclass
+from datetime import datetime
+
 from django.core.paginator import Paginator
-from django.db.models import Count, Q
+from django.db.models import Count, Max, Min
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.html import strip_tags
+from django.utils.safestring import SafeString, mark_safe
 
+from . import charts
 from .export import write_csv
-from .models import Article, City, Initiative
-from .search import FACETS, SORTS, SearchParams, related_articles, search
+from .ingest.script import to_simplified
+from .models import Article, City, Comment, Initiative, Official, Script
+from .query import parse
+from .search import FACETS, SORTS, SearchParams, highlight_words, related_articles, search
+from .snippets import highlight
 
 CSV_LIMIT = 5000
 
 PAGE_SIZE = 20
+BROWSE_SORTS = {"newest": "最新在前", "oldest": "最早在前"}
+TOP = 8  # initiatives and cities named on the home page
+TOP_CITIES = 3  # cities named beside each initiative in the list
 
 
 def _page(request, queryset):
@@ -22,26 +36,87 @@ def _page(request, queryset):
         raise Http404("没有这一页") from error
 
 
+def _sort(request) -> str:
+    sort = request.GET.get("sort", "")
+    return sort if sort in BROWSE_SORTS else "newest"
+
+
+def _listing(request, articles) -> dict:
+    """A sorted, paginated list of articles and what its template needs to keep the state in links."""
+    sort = _sort(request)
+    return {"page": _page(request, articles.with_related().sorted_by(sort)), "sort": sort, "sorts": BROWSE_SORTS}
+
+
+def _year_chart(articles, total: int, title: str, chart_id: str) -> SafeString:
+    """Articles per year as a bar chart; those without a date are counted beside it."""
+    counts = articles.per_year()
+    return charts.bar_chart(counts, title, chart_id=chart_id, undated=total - sum(counts.values()))
+
+
 def home(request):
+    articles = Article.objects.all()
+    article_count = articles.count()
     return render(request, "archive/home.html", {
-        "article_count": Article.objects.count(),
+        "section": "home",
+        "article_count": article_count,
         "city_count": City.objects.filter(articles__isnull=False).distinct().count(),
         "initiative_count": Initiative.objects.filter(confirmed=True).count(),
-        "latest": Article.objects.with_related().order_by("-created_at", "-pk")[:10],
+        "top_initiatives": Initiative.objects.filter(confirmed=True)
+        .annotate(article_count=Count("articles")).filter(article_count__gt=0)
+        .order_by("-article_count", "name")[:TOP],
+        "top_cities": City.objects.annotate(article_count=Count("articles")).filter(article_count__gt=0)
+        .order_by("-article_count", "name")[:TOP],
+        "latest": articles.with_related().order_by("-created_at", "-pk")[:10],
+        "chart": _year_chart(articles, article_count, "每年的文章数", "home-years"),
     })
+
+
+@dataclass
+class ShownComment:
+    """A forum reply as the page shows it (in the script the reader chose)."""
+
+    author: str
+    posted_at: datetime | None
+    text: str
+    quote_author: str
+    quote_text: str
+
+    @classmethod
+    def of(cls, comment: Comment, convert) -> "ShownComment":
+        return cls(comment.author, comment.posted_at, convert(comment.text), comment.quote_author,
+                   convert(comment.quote_text))
+
+
+def _marked(paragraph: str, words: list[str]) -> SafeString:
+    """A paragraph escaped, words in <mark>, its line breaks kept."""
+    return mark_safe(str(highlight(paragraph, words)).replace("\n", "<br>"))
 
 
 def article_detail(request, pk):
     article = get_object_or_404(
-        Article.objects.with_related().prefetch_related("comments", "officials", "places", "import_records"),
+        Article.objects.with_related()
+        .select_related("near_duplicate_of")
+        .prefetch_related("comments", "officials", "import_records"),
         pk=pk,
     )
+    q = request.GET.get("q", "").strip()[:200]
+    words = highlight_words(parse(q)) if q else []
+    simplified = article.script == Script.TRADITIONAL and request.GET.get("script") == "simplified"
+    convert = to_simplified if simplified else str
+    url = request.build_absolute_uri(article.get_absolute_url())
     return render(request, "archive/article_detail.html", {
         "article": article,
+        "q": q,
+        "simplified": simplified,
+        "shown_lang": "zh-Hant" if article.script == Script.TRADITIONAL and not simplified else "zh-Hans",
+        "title": highlight(convert(article.title), words),
+        "paragraphs": [_marked(convert(paragraph), words) for paragraph in article.paragraphs()],
+        "comments": [ShownComment.of(comment, convert) for comment in article.comments.all()],
         "initiatives": [i for i in article.initiatives.all() if i.confirmed],
         "records": article.import_records.all(),
         "near_duplicates": article.near_duplicates.all(),
         "related": related_articles(article),
+        "citation": article.citation(url, timezone.localdate()),
     })
 
 
@@ -50,37 +125,137 @@ def article_original(request, pk):
     article = get_object_or_404(Article.objects.select_related("original"), pk=pk)
     record = article.first_record()
     encoding = record.encoding if record and record.encoding else "utf-8"
-    text = article.original.read_bytes().decode(encoding, errors="replace")
-    return HttpResponse(text, content_type="text/plain; charset=utf-8")
+    content = article.original.read_bytes().decode(encoding, errors="replace")
+    return HttpResponse(content, content_type="text/plain; charset=utf-8")
+
+
+@dataclass
+class Province:
+    name: str
+    cities: list[City]
+
+    @property
+    def article_count(self) -> int:
+        return sum(city.article_count for city in self.cities)
 
 
 def city_list(request):
-    cities = City.objects.annotate(article_count=Count("articles")).filter(article_count__gt=0)
-    return render(request, "archive/city_list.html", {"cities": cities.order_by("province", "-article_count")})
+    cities = (City.objects.annotate(article_count=Count("articles")).filter(article_count__gt=0)
+              .select_related("prefecture").order_by("province", "-article_count", "name"))
+    provinces: dict[str, Province] = {}
+    for city in cities:
+        provinces.setdefault(city.province, Province(city.province, [])).cities.append(city)
+    ordered = sorted(provinces.values(), key=lambda province: (-province.article_count, province.name))
+    return render(request, "archive/city_list.html", {"section": "cities", "provinces": ordered})
+
+
+@dataclass
+class NamedOfficial:
+    name: str
+    roles: list[str]
+    article_count: int
+
+
+def officials_named_in(articles) -> list[NamedOfficial]:
+    """The officials these articles name, one entry per name, with their roles and how many articles."""
+    found: dict[str, tuple[dict[str, None], set[int]]] = {}
+    rows = Official.objects.filter(article__in=articles.values("pk")).order_by().values_list("name", "role", "article")
+    for name, role, article in rows:
+        roles, seen_in = found.setdefault(name, ({}, set()))
+        roles[role] = None
+        seen_in.add(article)
+    named = [NamedOfficial(name, list(roles), len(seen_in)) for name, (roles, seen_in) in found.items()]
+    return sorted(named, key=lambda official: (-official.article_count, official.name))
 
 
 def city_detail(request, slug):
-    city = get_object_or_404(City, slug=slug)
-    articles = Article.objects.with_related().filter(Q(city=city) | Q(city__prefecture=city)).distinct()
-    return render(request, "archive/city_detail.html", {"city": city, "page": _page(request, articles)})
+    city = get_object_or_404(City.objects.select_related("prefecture"), slug=slug)
+    articles = Article.objects.in_city(city)
+    listing = _listing(request, articles)
+    return render(request, "archive/city_detail.html", {
+        "section": "cities",
+        "city": city,
+        **listing,
+        "counties": city.county_cities.annotate(article_count=Count("articles")).filter(article_count__gt=0)
+        .order_by("-article_count", "name"),
+        "initiatives": Initiative.objects.filter(confirmed=True, articles__in=articles.values("pk"))
+        .annotate(article_count=Count("articles")).order_by("-article_count", "name"),
+        "officials": officials_named_in(articles),
+        "mentioned_count": city.mentioned_in.count(),
+        "chart": _year_chart(articles, listing["page"].paginator.count, f"{city.name}每年的文章数", "city-years"),
+    })
+
+
+def _top_cities(initiatives: list[Initiative]) -> None:
+    """Give each initiative its `top_cities`: the cities of most of its articles, with counts (one query)."""
+    rows = (
+        Article.initiatives.through.objects.filter(
+            initiative__in=[initiative.pk for initiative in initiatives], article__city__isnull=False
+        )
+        .values("initiative", "article__city__name", "article__city__slug")
+        .annotate(article_count=Count("article"))
+        .order_by("initiative", "-article_count", "article__city__name")
+    )
+    by_initiative: dict[int, list[dict]] = {}
+    for row in rows:
+        by_initiative.setdefault(row["initiative"], []).append({
+            "name": row["article__city__name"],
+            "url": reverse("archive:city", args=[row["article__city__slug"]]),
+            "article_count": row["article_count"],
+        })
+    for initiative in initiatives:
+        initiative.top_cities = by_initiative.get(initiative.pk, [])[:TOP_CITIES]
 
 
 def initiative_list(request):
-    initiatives = Initiative.objects.filter(confirmed=True).annotate(article_count=Count("articles"))
-    return render(request, "archive/initiative_list.html", {"initiatives": initiatives.order_by("-article_count")})
+    initiatives = list(
+        Initiative.objects.filter(confirmed=True)
+        .annotate(article_count=Count("articles"), first_published=Min("articles__published_on"),
+                  last_published=Max("articles__published_on"))
+        .order_by("-article_count", "name")
+    )
+    _top_cities(initiatives)
+    return render(request, "archive/initiative_list.html", {"section": "initiatives", "initiatives": initiatives})
 
 
 def initiative_detail(request, slug):
-    initiative = get_object_or_404(Initiative, slug=slug, confirmed=True)
-    articles = initiative.articles.with_related()
-    context = {"initiative": initiative, "page": _page(request, articles)}
-    return render(request, "archive/initiative_detail.html", context)
+    initiative = get_object_or_404(Initiative.objects.prefetch_related("aliases"), slug=slug, confirmed=True)
+    articles = Article.objects.filter(initiatives=initiative)
+    listing = _listing(request, articles)
+    return render(request, "archive/initiative_detail.html", {
+        "section": "initiatives",
+        "initiative": initiative,
+        **listing,
+        "cities": City.objects.filter(articles__initiatives=initiative)
+        .annotate(article_count=Count("articles")).order_by("-article_count", "name"),
+        "chart": _year_chart(articles, listing["page"].paginator.count, f"{initiative.name}：每年的文章数",
+                             "initiative-years"),
+    })
+
+
+def about(request):
+    articles = Article.objects.all()
+    span = articles.aggregate(first=Min("published_on"), last=Max("published_on"))
+    return render(request, "archive/about.html", {
+        "section": "about",
+        "article_count": articles.count(),
+        "canonical_count": articles.canonical().count(),
+        "traditional_count": articles.filter(script=Script.TRADITIONAL).count(),
+        "city_count": City.objects.filter(articles__isnull=False).distinct().count(),
+        "province_count": City.objects.filter(articles__isnull=False).values("province").distinct().count(),
+        "initiative_count": Initiative.objects.filter(confirmed=True).count(),
+        "outlet_count": articles.exclude(outlet="").values("outlet").distinct().count(),
+        "comment_count": Comment.objects.count(),
+        "first": span["first"],
+        "last": span["last"],
+    })
 
 
 def search_page(request):
     params = SearchParams.from_data(request.GET)
     results = search(params)
     return render(request, "search/search.html", {
+        "section": "search",
         "results": results,
         "params": params,
         "sorts": SORTS,

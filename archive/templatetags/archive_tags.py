@@ -1,4 +1,5 @@
 from django import template
+from django.urls import reverse
 from django.utils.http import urlencode
 
 register = template.Library()
@@ -24,3 +25,10 @@ def facet_query(params, name, value):
 @register.filter
 def get_item(mapping, key):
     return mapping.get(key)
+
+
+@register.simple_tag
+def search_url(**params):
+    """A link to the search narrowed by these parameters, e.g. {% search_url outlet=article.outlet %}."""
+    query = urlencode({name: value for name, value in params.items() if value not in ("", None)})
+    return reverse("archive:search") + (f"?{query}" if query else "")

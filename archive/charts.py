@@ -1,0 +1,150 @@
+"""Charts drawn on the server as inline SVG: readable without JavaScript, each with a text alternative.
+
+Pure functions of plain numbers (no models, no request). The SVG carries only class names and
+geometry; colours and type come from static/css/site.css, so the page needs no inline style.
+"""
+
+import math
+from dataclasses import dataclass
+
+from django.utils.html import format_html, format_html_join
+from django.utils.safestring import SafeString
+
+WIDTH, HEIGHT = 480, 180
+TOP, BOTTOM, SIDE = 24, 28, 8  # room for value labels above the bars and year labels below
+PLOT_HEIGHT = HEIGHT - TOP - BOTTOM
+BASELINE = TOP + PLOT_HEIGHT
+MAX_BAR_WIDTH = 48
+MAX_YEAR_LABELS = 10  # more would crowd a phone's width; the table below the chart has them all
+MAX_VALUE_LABELS = 16
+ZERO_HEIGHT = 1.5  # a zero year still shows a sliver on the baseline, so the gap reads as a year
+
+
+@dataclass(frozen=True)
+class Bar:
+    year: int
+    value: int
+    x: float
+    width: float
+    height: float
+
+    @property
+    def y(self) -> float:
+        return BASELINE - self.height
+
+    @property
+    def centre(self) -> float:
+        return self.x + self.width / 2
+
+
+def fill_years(counts: dict[int, int]) -> list[tuple[int, int]]:
+    """Every year from the first to the last with its count; years without articles count zero."""
+    if not counts:
+        return []
+    return [(year, counts.get(year, 0)) for year in range(min(counts), max(counts) + 1)]
+
+
+def layout_bars(counts: dict[int, int]) -> list[Bar]:
+    """One bar per year, heights proportional to the counts, the tallest filling the plot."""
+    years = fill_years(counts)
+    if not years:
+        return []
+    highest = max(value for _, value in years) or 1
+    slot = (WIDTH - 2 * SIDE) / len(years)
+    width = min(slot * 0.75, MAX_BAR_WIDTH)
+    return [
+        Bar(
+            year=year,
+            value=value,
+            x=round(SIDE + index * slot + (slot - width) / 2, 2),
+            width=round(width, 2),
+            height=round(value / highest * PLOT_HEIGHT, 2),
+        )
+        for index, (year, value) in enumerate(years)
+    ]
+
+
+def describe(counts: dict[int, int], unit: str = "篇") -> str:
+    """The chart in words: span, total, the busiest year and every year's count."""
+    years = fill_years(counts)
+    if not years:
+        return ""
+    total = sum(value for _, value in years)
+    busiest, most = max(years, key=lambda pair: (pair[1], -pair[0]))
+    span = f"{years[0][0]}年" if len(years) == 1 else f"{years[0][0]}年至{years[-1][0]}年"
+    each = "，".join(f"{year}年 {value} {unit}" for year, value in years)
+    return f"{span}共 {total} {unit}，最多的是{busiest}年（{most} {unit}）。逐年：{each}。"
+
+
+def _label_every(count: int) -> int:
+    return max(1, math.ceil(count / MAX_YEAR_LABELS))
+
+
+def _svg(bars: list[Bar], title: str, description: str, chart_id: str, unit: str) -> SafeString:
+    every = _label_every(len(bars))
+    highest = max(bar.value for bar in bars)
+    rects = format_html_join(
+        "",
+        '<rect class="{}" x="{}" y="{}" width="{}" height="{}"><title>{}年：{} {}</title></rect>',
+        (
+            ("bar" if bar.value else "bar bar-zero", bar.x, bar.y if bar.value else BASELINE - ZERO_HEIGHT,
+             bar.width, bar.height if bar.value else ZERO_HEIGHT, bar.year, bar.value, unit)
+            for bar in bars
+        ),
+    )
+    values = format_html_join(
+        "",
+        '<text class="chart-value" x="{}" y="{}" text-anchor="middle">{}</text>',
+        (
+            (bar.centre, round(bar.y - 6, 2), bar.value)
+            for bar in bars
+            if bar.value and (len(bars) <= MAX_VALUE_LABELS or bar.value == highest)
+        ),
+    )
+    labels = format_html_join(
+        "",
+        '<text class="chart-label" x="{}" y="{}" text-anchor="middle">{}</text>',
+        (
+            (bar.centre, HEIGHT - 8, bar.year)
+            for index, bar in enumerate(bars)
+            if index % every == 0
+        ),
+    )
+    return format_html(
+        '<svg class="chart-svg" viewBox="0 0 {} {}" role="img" aria-labelledby="{}-title {}-desc" '
+        'focusable="false"><title id="{}-title">{}</title><desc id="{}-desc">{}</desc>'
+        '<line class="chart-axis" x1="{}" y1="{}" x2="{}" y2="{}"></line>'
+        '<g class="chart-bars">{}</g><g class="chart-values" aria-hidden="true">{}</g>'
+        '<g class="chart-labels" aria-hidden="true">{}</g></svg>',
+        WIDTH, HEIGHT, chart_id, chart_id, chart_id, title, chart_id, description,
+        SIDE, BASELINE, WIDTH - SIDE, BASELINE, rects, values, labels,
+    )
+
+
+def _table(counts: dict[int, int], title: str, unit: str) -> SafeString:
+    rows = format_html_join("", '<tr><th scope="row">{}</th><td>{}</td></tr>', fill_years(counts))
+    return format_html(
+        '<details class="chart-data"><summary>查看数据</summary><div class="table-wrap"><table>'
+        '<caption class="visually-hidden">{}</caption>'
+        '<thead><tr><th scope="col">年份</th><th scope="col">文章（{}）</th></tr></thead>'
+        "<tbody>{}</tbody></table></div></details>",
+        title, unit, rows,
+    )
+
+
+def bar_chart(counts: dict[int, int], title: str, *, chart_id: str = "chart", unit: str = "篇", undated: int = 0,
+              empty: str = "还没有注明日期的文章，无法按年份统计。") -> SafeString:
+    """A figure with a bar per year (zero years included), its description and a table of the values.
+
+    `undated` items, left out of the bars, are mentioned under the chart. Without data: a sentence
+    instead of a chart. chart_id must be unique on the page.
+    """
+    bars = layout_bars(counts)
+    if not bars:
+        return format_html('<p class="chart-empty">{}</p>', empty)
+    description = describe(counts, unit)
+    left_out = format_html('<p class="chart-note">另有 {} {}日期不详，未计入。</p>', undated, unit) if undated else ""
+    return format_html(
+        '<figure class="chart"><figcaption>{}</figcaption>{}{}{}</figure>',
+        title, _svg(bars, title, description, chart_id, unit), left_out, _table(counts, title, unit),
+    )
