@@ -6,7 +6,7 @@ DUMPS ?= ../shared/dumps
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: install install-dev migrate import serve lint format check browser test clean
+.PHONY: install install-dev migrate import serve lint format check browser test bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -57,6 +57,10 @@ $(CHROMIUM):
 
 test: lint check browser
 	$(BIN)/pytest
+
+# Comparison benchmark (bench/run.py): BENCH_ARGS=--quick for 2,000 articles in a few minutes.
+bench: install-dev
+	$(BIN)/python bench/run.py $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .ruff_cache

@@ -6,6 +6,9 @@
 Prints import throughput, p50/p95 request time per query kind (full stack: URL routing, search,
 facets, snippets, template) and peak memory. Nothing is asserted: machines are noisy, compare
 figures taken in the same run.
+
+The query mix (QUERIES, query_mix) and the timing helpers are shared with bench/run.py, which
+replays the same mix against other search set-ups.
 """
 
 import argparse
@@ -15,10 +18,12 @@ import statistics
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 MAKE_CORPUS = ROOT.parent / "shared" / "tools" / "make_corpus.py"
+CORPUS_SEED = "42"  # make_corpus.py is deterministic for a seed: every run measures the same corpus
 REPEATS = 3
 
 QUERIES = {
@@ -34,14 +39,78 @@ QUERIES = {
 }
 
 
-def run(data_dir: Path, *args: str) -> None:
-    env = {**os.environ, "ARCHIVE_DATA_DIR": str(data_dir)}
-    subprocess.run([sys.executable, "manage.py", *args], cwd=ROOT, env=env, check=True, stdout=subprocess.DEVNULL)
+def make_corpus(articles: int, workdir: Path) -> Path:
+    """The corpus of this size under workdir, generated once (a folder with a manifest is reused)."""
+    corpus = workdir / f"corpus-{articles}"
+    if not (corpus / "manifest.jsonl").exists():
+        subprocess.run([sys.executable, str(MAKE_CORPUS), "-n", str(articles), "--out", str(corpus),
+                        "--seed", CORPUS_SEED, "--bad-fraction", "0.01", "--overwrite", "-q"], check=True)
+    return corpus
+
+
+def setup_django(data_dir: Path, settings: str | None = None) -> None:
+    """Set Django up in this process on the archive in data_dir (config.settings unless told)."""
+    os.environ["ARCHIVE_DATA_DIR"] = str(data_dir)
+    if settings:
+        os.environ["DJANGO_SETTINGS_MODULE"] = settings
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+    if str(ROOT) not in sys.path:
+        sys.path.insert(0, str(ROOT))
+    import django
+
+    django.setup()
+
+
+def query_mix() -> dict[str, list[dict[str, str]]]:
+    """The query mix as /search/ parameters, by kind. Needs Django set up on an imported archive.
+
+    Filters use the four cities and the four confirmed initiatives with most articles, so the mix
+    is the same for every set-up measured on the same database.
+    """
+    from django.db.models import Count
+
+    from archive.models import City, Initiative
+
+    cities = list(City.objects.annotate(n=Count("articles")).order_by("-n", "slug").values_list("slug", flat=True)[:4])
+    initiatives = list(Initiative.objects.filter(confirmed=True).annotate(n=Count("articles"))
+                       .order_by("-n", "slug").values_list("slug", flat=True)[:4])
+    mix = {kind: [{"q": q} for q in queries] for kind, queries in QUERIES.items()}
+    mix["filters"] = ([{"q": "公安", "city": slug} for slug in cities]
+                      + [{"q": "民警", "initiative": slug} for slug in initiatives]
+                      + [{"q": "群众", "from": "2012", "to": "2016"}, {"q": "警务", "sort": "newest"}])
+    mix["browse (no words)"] = [{"city": slug} for slug in cities] + [{"initiative": slug} for slug in initiatives]
+    mix["deep page"] = [{"q": q, "page": "20"} for q in ["公安", "民警", "群众", "警务"]]
+    return mix
+
+
+def time_mix(mix: dict[str, list[dict]], run_one: Callable[[dict], object], repeats: int) -> dict[str, list[float]]:
+    """Milliseconds per call of run_one(params), every query of a kind run `repeats` times."""
+    run_one(mix["common word"][0])  # warm-up: dictionaries, index readers, caches
+    timings = {}
+    for kind, queries in mix.items():
+        timings[kind] = []
+        for _ in range(repeats):
+            for params in queries:
+                started = time.perf_counter()
+                run_one(params)
+                timings[kind].append((time.perf_counter() - started) * 1000)
+    return timings
 
 
 def percentile(values: list[float], share: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, int(round(share * (len(ordered) - 1))))]
+
+
+def text_bytes(articles) -> int:
+    """The size of the text an index takes in: title and body, in UTF-8 bytes."""
+    return sum(len(title.encode()) + len(body.encode())
+               for title, body in articles.values_list("title", "body").iterator(chunk_size=1000))
+
+
+def run(data_dir: Path, *args: str) -> None:
+    env = {**os.environ, "ARCHIVE_DATA_DIR": str(data_dir)}
+    subprocess.run([sys.executable, "manage.py", *args], cwd=ROOT, env=env, check=True, stdout=subprocess.DEVNULL)
 
 
 def main() -> None:
@@ -51,11 +120,8 @@ def main() -> None:
     parser.add_argument("--reuse", action="store_true", help="keep an archive already imported by an earlier run")
     options = parser.parse_args()
 
-    corpus = options.workdir / f"corpus-{options.articles}"
+    corpus = make_corpus(options.articles, options.workdir)
     data_dir = options.workdir / f"data-{options.articles}"
-    if not (corpus / "manifest.jsonl").exists():
-        subprocess.run([sys.executable, str(MAKE_CORPUS), "-n", str(options.articles), "--out", str(corpus),
-                        "--bad-fraction", "0.01", "--overwrite", "-q"], check=True)
     if not (options.reuse and data_dir.exists()):
         subprocess.run(["rm", "-rf", str(data_dir)], check=True)
         run(data_dir, "migrate", "--noinput", "-v0")
@@ -66,41 +132,23 @@ def main() -> None:
         print(f"import: {options.articles} articles in {elapsed:.0f} s = {options.articles / elapsed:.1f} articles/s, "
               f"peak memory {import_peak:.0f} MB")
 
-    os.environ["ARCHIVE_DATA_DIR"] = str(data_dir)
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
-    sys.path.insert(0, str(ROOT))
-    import django
-
-    django.setup()
-    from django.db.models import Count
+    setup_django(data_dir)
     from django.test import Client
 
-    from archive.models import Article, City, Initiative
+    from archive.models import Article
 
     client = Client()
-    cities = list(City.objects.annotate(n=Count("articles")).order_by("-n").values_list("slug", flat=True)[:4])
-    initiatives = list(Initiative.objects.filter(confirmed=True).annotate(n=Count("articles"))
-                       .order_by("-n").values_list("slug", flat=True)[:4])
-    mix = {kind: [{"q": q} for q in queries] for kind, queries in QUERIES.items()}
-    mix["filters"] = ([{"q": "公安", "city": slug} for slug in cities]
-                      + [{"q": "民警", "initiative": slug} for slug in initiatives]
-                      + [{"q": "群众", "from": "2012", "to": "2016"}, {"q": "警务", "sort": "newest"}])
-    mix["browse (no words)"] = [{"city": slug} for slug in cities] + [{"initiative": slug} for slug in initiatives]
-    mix["deep page"] = [{"q": q, "page": "20"} for q in ["公安", "民警", "群众", "警务"]]
-    total = sum(len(queries) for queries in mix.values())
 
-    client.get("/search/", {"q": "公安"})  # warm-up: dictionary, index readers
+    def request(params: dict) -> None:
+        response = client.get("/search/", params)
+        assert response.status_code == 200, (params, response.status_code)
+
+    mix = query_mix()
+    total = sum(len(queries) for queries in mix.values())
     print(f"\nsearch over {Article.objects.count()} articles, {total} queries x {REPEATS}, full Django stack:")
     print(f"{'kind':<20}{'queries':>8}{'p50 ms':>10}{'p95 ms':>10}{'max ms':>10}")
-    for kind, queries in mix.items():
-        timings = []
-        for _ in range(REPEATS):
-            for params in queries:
-                started = time.perf_counter()
-                response = client.get("/search/", params)
-                timings.append((time.perf_counter() - started) * 1000)
-                assert response.status_code == 200, (params, response.status_code)
-        print(f"{kind:<20}{len(queries):>8}{statistics.median(timings):>10.1f}{percentile(timings, 0.95):>10.1f}"
+    for kind, timings in time_mix(mix, request, REPEATS).items():
+        print(f"{kind:<20}{len(mix[kind]):>8}{statistics.median(timings):>10.1f}{percentile(timings, 0.95):>10.1f}"
               f"{max(timings):>10.1f}")
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(f"\npeak memory of the search process: {peak:.0f} MB")
