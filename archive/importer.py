@@ -6,8 +6,6 @@ atomically), then the article, its links and the import record are saved togethe
 
 import hashlib
 import multiprocessing
-import os
-import tempfile
 from collections import deque
 from collections.abc import Iterator
 from dataclasses import asdict, dataclass, field
@@ -23,11 +21,12 @@ from pypinyin import lazy_pinyin
 from . import text
 from .ingest import dedupe
 from .ingest.draft import ArticleDraft
+from .ingest.files import TooLarge, read_dump
 from .ingest.gazetteer import Gazetteer, Place
 from .ingest.initiatives import InitiativeMatcher
-from .ingest.pipeline import DumpError, match_initiatives, parse_dump
-from .ingest.script import matching_form
-from .models import Article, City, Comment, ImportRecord, Initiative, InitiativeAlias, Official, Original
+from .ingest.pipeline import DumpError, parse_dump
+from .models import Article, City, Comment, ImportRecord, Initiative, InitiativeAlias, Official
+from .originals import file_sha256, store_original, store_original_file
 
 UNCHANGED = "unchanged"
 TITLE_LENGTH = 300
@@ -101,24 +100,25 @@ def city_for(place: Place, gazetteer: Gazetteer) -> City:
 
 
 def initiative_names() -> dict[str, str]:
-    """Every initiative name and alias, mapped to the initiative's name, for the matcher."""
-    names = {name: name for name in Initiative.objects.values_list("name", flat=True)}
-    for alias, name in InitiativeAlias.objects.values_list("name", "initiative__name"):
+    """Every confirmed initiative's name and aliases, mapped to its name, for the matcher.
+
+    Candidates are left out: they are linked only to the articles that quote them until someone
+    confirms them (then `import_dumps --force` finds them everywhere). So what a file yields does
+    not depend on the files imported before it in the same run, and the matcher stays small.
+    """
+    confirmed = Initiative.objects.filter(confirmed=True)
+    names = {name: name for name in confirmed.values_list("name", flat=True)}
+    for alias, name in InitiativeAlias.objects.filter(initiative__in=confirmed).values_list("name", "initiative__name"):
         names[alias] = name
     return names
 
 
-def store_original(sha256: str, raw: bytes) -> Original:
-    path = Original.path_for(sha256)
-    if not (path.exists() and path.stat().st_size == len(raw)):
-        path.parent.mkdir(parents=True, exist_ok=True)
-        # Write then rename, so a killed import never leaves a partial original behind.
-        handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=".incoming-")
-        with os.fdopen(handle, "wb") as stream:
-            stream.write(raw)
-        os.replace(temporary, path)
-    original, _ = Original.objects.get_or_create(sha256=sha256, defaults={"size": len(raw)})
-    return original
+def file_key(path: Path) -> str:
+    """How an import record knows a file: its absolute path, links resolved where they can be."""
+    try:
+        return str(path.resolve())
+    except RuntimeError:  # a symlink loop: kept as given, it fails to read with a reason
+        return str(path.absolute())
 
 
 @dataclass
@@ -127,12 +127,12 @@ class Prepared:
 
     path: Path
     key: str
-    raw: bytes | None = None  # None: the file could not be read
+    raw: bytes | None = None  # None: the file could not be read, or is too large to read whole
     sha256: str = ""
     draft: ArticleDraft | None = None
     failure: Outcome | None = None  # unreadable or unparseable
     unchanged: bool = False
-    candidates_known: int = 0  # how many of the run's new candidates the draft was matched against
+    too_large: bool = False  # refused, but its bytes are kept: copied into the store in chunks
     indexed: dict[str, tuple] = field(default_factory=dict)  # text.prepare_indexed() of title and body
 
 
@@ -142,7 +142,6 @@ class Importer:
         self.force = force
         self.gazetteer = Gazetteer.default()
         self.matcher = InitiativeMatcher(initiative_names())
-        self.candidates_found: list[str] = []  # new candidate names, in the order this run found them
         # Cities and initiatives saved so far, by adcode and by name: most files name the same few.
         self._cities: dict[str, City] = {}
         self._initiatives: dict[str, Initiative] = {}
@@ -158,15 +157,22 @@ class Importer:
 
         With `segment`, the text is also cut into words for the index (the costly part of indexing).
         """
-        key = str(path.resolve())
+        key = file_key(path)
+        failure = None
         try:
-            raw = path.read_bytes()
+            try:
+                raw = read_dump(path)
+                sha256 = hashlib.sha256(raw).hexdigest()
+            except TooLarge as error:  # refused, yet known by its hash like any file
+                raw, sha256 = None, file_sha256(path)
+                failure = Outcome(key, ImportRecord.Status.FAILED, str(error), sha256)
         except OSError as error:
             return Prepared(path, key, failure=Outcome(key, ImportRecord.Status.FAILED,
                                                  f"cannot read file: {error.strerror or error}"))
-        sha256 = hashlib.sha256(raw).hexdigest()
         if key in self.known and self.known[key][0] == sha256 and not self.force:
             return Prepared(path, key, raw, sha256, unchanged=True)
+        if failure:
+            return Prepared(path, key, None, sha256, failure=failure, too_large=True)
         try:
             draft = parse_dump(raw, self.matcher, self.gazetteer)
         except DumpError as error:
@@ -175,7 +181,7 @@ class Importer:
         except Exception as error:  # a fault of ours on odd input must not stop the batch or lose the file
             return Prepared(path, key, raw, sha256, failure=Outcome(key, ImportRecord.Status.FAILED,
                                                               f"could not be parsed: {error!r}", sha256))
-        prepared = Prepared(path, key, raw, sha256, draft, candidates_known=len(self.candidates_found))
+        prepared = Prepared(path, key, raw, sha256, draft)
         if segment:
             title = draft.title[:TITLE_LENGTH]
             prepared.indexed = {
@@ -189,9 +195,11 @@ class Importer:
         if prepared.unchanged:
             _, encoding, article_id = self.known[key]
             return Outcome(key, UNCHANGED, sha256=sha256, encoding=encoding, article_id=article_id)
-        if raw is None:  # unreadable: nothing to keep
+        if raw is None and not prepared.too_large:  # unreadable: nothing to keep
             return prepared.failure
         record = ImportRecord.objects.filter(path=key).select_related("article").first()
+        if prepared.too_large:
+            return prepared.failure if self.dry_run else self._save_failure(record, key, prepared, prepared.failure)
         first = (
             ImportRecord.objects.filter(sha256=sha256, article__isnull=False)
             .exclude(path=key)
@@ -203,13 +211,9 @@ class Importer:
                               first.encoding, first.article_id, duplicate_of=first.article_id)
             return outcome if self.dry_run else self._save_duplicate(record, key, raw, outcome)
         if prepared.failure:
-            return prepared.failure if self.dry_run else self._save_failure(record, key, raw, prepared.failure)
+            return prepared.failure if self.dry_run else self._save_failure(record, key, prepared, prepared.failure)
 
         draft = prepared.draft
-        unseen = self.candidates_found[prepared.candidates_known :]
-        if unseen and any(name in matching_form(draft.title + "\n" + draft.body) for name in unseen):
-            # Parsed before this run found a candidate the text names: match again, as one by one.
-            draft.initiatives, draft.candidates = match_initiatives(draft, self.matcher)
         near = self._near_duplicate(draft, exclude=record.article_id if record else None)
         if near:
             status = ImportRecord.Status.NEAR_DUPLICATE
@@ -226,7 +230,7 @@ class Importer:
             with transaction.atomic():
                 original = store_original(sha256, raw)
                 article = self._save_article(draft, record, prepared.path, original, near)
-                self._save_record(record, key, raw, outcome, original, article)
+                self._save_record(record, key, outcome, original, article)
         except Exception:
             self._cities.clear()  # they may hold rows the rollback took away
             self._initiatives.clear()
@@ -311,16 +315,13 @@ class Importer:
                 defaults={"slug": unique_slug(Initiative, pinyin_slug(name), str(article.pk)), "confirmed": False},
             )
             self._initiatives[candidate.name] = candidate
-            if created:
-                self.matcher = InitiativeMatcher({**self.matcher.names, candidate.name: candidate.name})
-                self.candidates_found.append(candidate.name)
             found.append(candidate)
         return found
 
-    def _save_record(self, record, key, raw, outcome, original, article):
+    def _save_record(self, record, key, outcome, original, article):
         record = record or ImportRecord(path=key)
         record.sha256 = outcome.sha256
-        record.size = len(raw)
+        record.size = original.size
         record.encoding = outcome.encoding
         record.status = outcome.status
         record.reason = outcome.reason
@@ -334,16 +335,20 @@ class Importer:
         with transaction.atomic():
             original = store_original(outcome.sha256, raw)
             previous = record.article if record else None
-            self._save_record(record, key, raw, outcome, original, Article.objects.get(pk=outcome.article_id))
+            self._save_record(record, key, outcome, original, Article.objects.get(pk=outcome.article_id))
             if previous and not previous.import_records.exists():
                 previous.delete()  # its only file now repeats another: the original stays stored
         return outcome
 
-    def _save_failure(self, record, key, raw, outcome) -> Outcome:
+    def _save_failure(self, record, key, prepared, outcome) -> Outcome:
         with transaction.atomic():
-            original = store_original(outcome.sha256, raw)
+            if prepared.raw is None:  # too large to hold: copied as it is hashed (it may have changed since)
+                original = store_original_file(prepared.path)
+                outcome.sha256 = original.sha256
+            else:
+                original = store_original(outcome.sha256, prepared.raw)
             previous = record.article if record else None
-            self._save_record(record, key, raw, outcome, original, None)
+            self._save_record(record, key, outcome, original, None)
             if previous and not previous.import_records.exists():
                 previous.delete()
         return outcome

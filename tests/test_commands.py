@@ -279,10 +279,15 @@ def test_workers_import_exactly_what_one_process_imports(tmp_path):
 
 
 @pytest.mark.parametrize("workers", [1, 2])
-def test_a_candidate_one_file_names_is_found_in_the_files_after_it(tmp_path, workers):
+def test_a_candidate_is_linked_where_quoted_and_everywhere_once_confirmed(tmp_path, workers):
     write(tmp_path, "a.txt", ARTICLE.replace("兼管服务。", "兼管服务。公安局还推出了“护瓜行动”,向瓜农承诺赔偿损失。"))
     write(tmp_path, "b.txt", OTHER_ARTICLE.replace("刑事案件", "护瓜行动开展以来,刑事案件"))
     run_import(tmp_path, workers=workers)
 
     candidate = Initiative.objects.get(name="护瓜行动")
+    assert list(candidate.articles.values_list("source_name", flat=True)) == ["a.txt"]
+
+    candidate.confirmed = True
+    candidate.save()
+    run_import(tmp_path, workers=workers, force=True)
     assert sorted(candidate.articles.values_list("source_name", flat=True)) == ["a.txt", "b.txt"]

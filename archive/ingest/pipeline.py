@@ -86,8 +86,9 @@ def parse_dump(raw: bytes, matcher: InitiativeMatcher, gazetteer: Gazetteer | No
     places = rank_places(simple_title, simple_body, gazetteer)
     city = places[0] if places else None
     matched_text = simple_title + "\n" + simple_body
+    place_names = {place.name for place in places}
     comment_text = "\n".join(c.text for c in comments)
-    draft = ArticleDraft(
+    return ArticleDraft(
         title=title,
         body=body,
         script=detect_script(title + body),
@@ -100,18 +101,11 @@ def parse_dump(raw: bytes, matcher: InitiativeMatcher, gazetteer: Gazetteer | No
         city=city,
         places=places[1:],
         officials=find_officials(matched_text, gazetteer, default_place=city),
+        initiatives=matcher.find(matched_text),
+        candidates=discover_candidates(matched_text, matcher, place_names),
         lost_characters=count_lost_characters(title + "\n" + body + "\n" + comment_text),
         pinyin_removed=pinyin_removed,
         chrome_lines_removed=getattr(found, "chrome_lines", 0),
         fingerprint=dedupe.fingerprint(simple_body),
         simhash=dedupe.simhash(simple_body),
     )
-    draft.initiatives, draft.candidates = match_initiatives(draft, matcher)
-    return draft
-
-
-def match_initiatives(draft: ArticleDraft, matcher: InitiativeMatcher) -> tuple[list[str], list[str]]:
-    """The known initiatives a draft names, and quoted names that may be new ones."""
-    matched_text = matching_form(draft.title) + "\n" + matching_form(draft.body)
-    place_names = {place.name for place in [draft.city, *draft.places] if place}
-    return matcher.find(matched_text), discover_candidates(matched_text, matcher, place_names)
