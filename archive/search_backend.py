@@ -11,6 +11,7 @@ What it changes, and why (each measured with bench/search.py):
 - One searcher is kept open per process and reopened only when the index has changed.
 - No separate "narrow" searches: narrowing queries are ANDed into the query.
 - More-like-this reads the article's text from the database instead of the stored field.
+- A batch is written with one writer and one deletion of the documents it replaces.
 """
 
 from collections import Counter
@@ -19,10 +20,11 @@ from itertools import chain
 from haystack import connections
 from haystack.backends.whoosh_backend import WhooshEngine, WhooshSearchBackend
 from haystack.constants import DJANGO_CT, DJANGO_ID, ID
+from haystack.exceptions import SkipDocument
 from haystack.models import SearchResult
 from haystack.utils import get_identifier
 from whoosh.fields import KEYWORD, TEXT
-from whoosh.query import And, Every
+from whoosh.query import And, Every, Or, Term
 from whoosh.scoring import BM25F, BM25FScorer
 from whoosh.searching import ResultsPage
 
@@ -44,6 +46,10 @@ class CachedLengthsBM25F(BM25F):
         if isinstance(scorer, BM25FScorer):
             scorer.dfl = field_lengths(searcher.reader(), fieldname).__getitem__
         return scorer
+
+
+# How long a writer waits for another process's write lock (a web edit, another import) before failing.
+WRITE_LOCK_TIMEOUT = 60
 
 
 class ArchiveWhooshBackend(WhooshSearchBackend):
@@ -90,6 +96,34 @@ class ArchiveWhooshBackend(WhooshSearchBackend):
             self._columns[key] = [tuple(value for value in joined.split(",") if value)
                                   for joined in self.column(searcher, name)]
         return self._columns[key]
+
+    def update(self, index, iterable, commit=True):
+        """Index a batch of objects with one writer: one deletion of their earlier documents, then adds.
+
+        haystack's update_document per object made Whoosh open every segment of the index for each
+        object (to delete its old document): half of an import's time at 5,000 articles.
+        """
+        if not self.setup_complete:
+            self.setup()
+        documents = []
+        for obj in iterable:
+            try:
+                prepared = index.full_prepare(obj)
+            except SkipDocument:
+                continue
+            documents.append({key: self._from_python(value) for key, value in prepared.items() if key != "boost"})
+        if not documents:
+            return
+        self.index = self.index.refresh()
+        writer = self.index.writer(timeout=WRITE_LOCK_TIMEOUT, delay=0.25)
+        try:
+            writer.delete_by_query(Or([Term(ID, document[ID]) for document in documents]))
+            for document in documents:
+                writer.add_document(**document)
+        except BaseException:
+            writer.cancel()
+            raise
+        writer.commit()
 
     def clear(self, models=None, commit=True):
         super().clear(models=models, commit=commit)
