@@ -12,8 +12,10 @@ What it changes, and why (each measured with bench/search.py):
 - No separate "narrow" searches: narrowing queries are ANDed into the query.
 - More-like-this reads the article's text from the database instead of the stored field.
 - A batch is written with one writer and one deletion of the documents it replaces.
+- Blocks of postings are pickled with protocol 4 instead of 2: the index is half the size.
 """
 
+import pickle
 from collections import Counter
 from itertools import chain
 
@@ -23,6 +25,7 @@ from haystack.constants import DJANGO_CT, DJANGO_ID, ID
 from haystack.exceptions import SkipDocument
 from haystack.models import SearchResult
 from haystack.utils import get_identifier
+from whoosh.codec import whoosh3
 from whoosh.fields import KEYWORD, TEXT
 from whoosh.query import And, Every, Or, Term
 from whoosh.scoring import BM25F, BM25FScorer
@@ -48,6 +51,19 @@ class CachedLengthsBM25F(BM25F):
         return scorer
 
 
+
+
+def _pickle_postings(data, protocol=None) -> bytes:
+    """Pickle a block of postings with protocol 4 (reads back the same with pickle.loads).
+
+    Whoosh asks for protocol 2, which writes every bytes value, such as each posting's positions, as
+    a call to codecs.encode of a latin-1 string: that framing was 45 % of the index.
+    """
+    return pickle.dumps(data, protocol=4)
+
+
+whoosh3.dumps = _pickle_postings
+
 # How long a writer waits for another process's write lock (a web edit, another import) before failing.
 WRITE_LOCK_TIMEOUT = 60
 
@@ -64,8 +80,7 @@ class ArchiveWhooshBackend(WhooshSearchBackend):
             name = field_class.index_fieldname
             if field_class.field_type == "string" and not field_class.is_multivalued:
                 schema.remove(name)
-                schema.add(name, TEXT(stored=False, analyzer=field_class.analyzer,
-                                      field_boost=field_class.boost))
+                schema.add(name, TEXT(stored=False, analyzer=field_class.analyzer, field_boost=field_class.boost))
             elif field_class.is_multivalued:
                 schema.remove(name)
                 schema.add(name, KEYWORD(stored=False, commas=True, scorable=False, sortable=True))
