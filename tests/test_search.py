@@ -198,3 +198,23 @@ def test_related_articles_leave_out_the_article_and_its_near_duplicates(tmp_path
     related = related_articles(first)
     assert related
     assert first not in related and repost not in related
+
+
+def test_phrases_match_the_same_documents_as_whooshs_own_phrase_query(fixtures):
+    from haystack import connections
+    from whoosh.query import Phrase
+
+    from archive.search_backend import AdjacentWords
+
+    searcher = connections["default"].get_backend().searcher()
+    checked = 0
+    for article in fixtures:
+        found = text.words(article.body)
+        for start in range(0, min(len(found) - 2, 60), 7):
+            for size in (2, 3):
+                words = found[start : start + size]
+                whoosh = set(searcher.docs_for_query(Phrase("text", words)))
+                ours = set(searcher.docs_for_query(AdjacentWords("text", words)))
+                assert ours == whoosh, words
+                checked += bool(ours)
+    assert checked > 20
