@@ -218,3 +218,12 @@ def test_phrases_match_the_same_documents_as_whooshs_own_phrase_query(fixtures):
                 assert ours == whoosh, words
                 checked += bool(ours)
     assert checked > 20
+
+
+@pytest.mark.parametrize("positions", [[], [0], [3, 5, 200, 201], [7, 7], [10, 70_000]])
+def test_positions_are_stored_and_read_back_exactly(positions):
+    from archive.search_backend import ArrayPositions
+
+    stored = ArrayPositions(field_boost=3.0).encode(positions)
+    assert ArrayPositions().decode_positions(stored) == positions
+    assert ArrayPositions(field_boost=3.0).decode_weight(stored) == 3.0 * len(positions)
