@@ -6,12 +6,12 @@ atomically), then the article, its links and the import record are saved togethe
 
 import hashlib
 import multiprocessing
-from collections import deque
 from collections.abc import Iterator
 from dataclasses import asdict, dataclass, field
 from itertools import islice
 from pathlib import Path
 
+from django.db import connections as db_connections
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
@@ -114,10 +114,13 @@ def initiative_names() -> dict[str, str]:
 
 
 def file_key(path: Path) -> str:
-    """How an import record knows a file: its absolute path, links resolved where they can be."""
+    """How an import record knows a file: its absolute path with links resolved.
+
+    A dangling link or a link loop keeps the path it was given: it fails to read, with a reason.
+    """
     try:
-        return str(path.resolve())
-    except RuntimeError:  # a symlink loop: kept as given, it fails to read with a reason
+        return str(path.resolve(strict=True))
+    except (OSError, RuntimeError):  # Python 3.11 raises RuntimeError for a loop
         return str(path.absolute())
 
 
@@ -133,7 +136,7 @@ class Prepared:
     failure: Outcome | None = None  # unreadable or unparseable
     unchanged: bool = False
     too_large: bool = False  # refused, but its bytes are kept: copied into the store in chunks
-    indexed: dict[str, tuple] = field(default_factory=dict)  # text.prepare_indexed() of title and body
+    indexed: dict[bytes, tuple] = field(default_factory=dict)  # text.prepare_indexed() of title and body
 
 
 class Importer:
@@ -184,9 +187,7 @@ class Importer:
         prepared = Prepared(path, key, raw, sha256, draft)
         if segment:
             title = draft.title[:TITLE_LENGTH]
-            prepared.indexed = {
-                content: text.prepare_indexed(content) for content in (title + "\n" + draft.body, title)
-            }
+            prepared.indexed = {**text.prepare_indexed(title + "\n" + draft.body), **text.prepare_indexed(title)}
         return prepared
 
     def save(self, prepared: Prepared) -> Outcome:
@@ -356,7 +357,19 @@ class Importer:
 
 # The importer a bulk run's worker processes use: set in the parent just before they are forked.
 _worker_importer: Importer | None = None
-FILES_AHEAD = 64  # files prepared ahead of the database writes: bounds the memory held
+FILES_AHEAD = 256  # files in a window; two windows at most are prepared ahead of the writes
+FILES_PER_MESSAGE = 8
+
+
+def _refuse_queries(execute, sql, params, many, context):
+    raise RuntimeError("an import worker only reads and parses files; the importing process writes")
+
+
+def _start_worker():
+    """A worker never uses the database: the connection it inherited is its parent's, and a worker
+    still running after its parent was killed must write nothing (it ends when it next reports)."""
+    for connection in db_connections.all():
+        connection.execute_wrappers.append(_refuse_queries)
 
 
 def _prepare_in_worker(path: Path) -> Prepared:
@@ -379,10 +392,16 @@ def prepare_files(importer: Importer, paths: list[Path], workers: int) -> Iterat
     global _worker_importer
     _worker_importer = importer
     remaining = iter(paths)
-    with multiprocessing.get_context("fork").Pool(workers) as pool:
-        ahead = deque(pool.apply_async(_prepare_in_worker, (path,)) for path in islice(remaining, FILES_AHEAD))
-        while ahead:
-            prepared = ahead.popleft().get()
-            for path in islice(remaining, 1):
-                ahead.append(pool.apply_async(_prepare_in_worker, (path,)))
-            yield prepared
+    with multiprocessing.get_context("fork").Pool(workers, initializer=_start_worker) as pool:
+
+        def next_window():
+            # Files go out and come back in chunks: one message per file left the workers waiting
+            # while this busy process found time for the pool's threads.
+            window = list(islice(remaining, FILES_AHEAD))
+            return pool.imap(_prepare_in_worker, window, chunksize=FILES_PER_MESSAGE) if window else None
+
+        window = next_window()
+        while window is not None:
+            following = next_window()  # prepared while this window is written
+            yield from window
+            window = following

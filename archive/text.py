@@ -12,6 +12,7 @@ three for jieba); those are cut again here as jieba cuts them, which makes the w
 (tests/test_text.py checks it on the seed dumps).
 """
 
+import hashlib
 import re
 import threading
 from collections.abc import Iterable
@@ -144,17 +145,22 @@ def indexed_form(found: list[str], apart: Iterable[str] = ()) -> str:
     return " ".join(chunks)
 
 
-# Texts already cut by an import's worker processes, waiting for the index: {text: (words known, form)}.
-_indexed_ahead: dict[str, tuple[frozenset[str], str]] = {}
+# Texts already cut by an import's worker processes, waiting for the index:
+# {digest of the text: (the added words it was cut with, its indexed form)}.
+_indexed_ahead: dict[bytes, tuple[frozenset[str], str]] = {}
 
 
-def prepare_indexed(content: str) -> tuple[frozenset[str], str]:
-    """indexed_form() of a text, with the added words it was cut with (done in a worker process)."""
+def _digest(content: str) -> bytes:
+    return hashlib.blake2b(content.encode("utf-8"), digest_size=16).digest()
+
+
+def prepare_indexed(content: str) -> dict[bytes, tuple[frozenset[str], str]]:
+    """indexed_form() of a text, made ahead (in a worker process) for remember_indexed()."""
     _current()
-    return _user_words, indexed_form(words(content))
+    return {_digest(content): (_user_words, indexed_form(words(content)))}
 
 
-def remember_indexed(prepared: dict[str, tuple[frozenset[str], str]]) -> None:
+def remember_indexed(prepared: dict[bytes, tuple[frozenset[str], str]]) -> None:
     _indexed_ahead.update(prepared)
 
 
@@ -164,7 +170,7 @@ def forget_indexed() -> None:
 
 def indexed_text(content: str, apart: Iterable[str] = ()) -> str:
     """indexed_form() of a text's words, taken from a worker's work when it was cut with the same words."""
-    known, form = _indexed_ahead.pop(content, (None, ""))
+    known, form = _indexed_ahead.pop(_digest(content), (None, ""))
     if known != _user_words:
         form = indexed_form(words(content))
     return " ".join([form, indexed_form([], apart)]) if apart else form

@@ -75,3 +75,20 @@ def test_user_words_can_be_taken_back(reference):
     assert "护瓜行动" in text.words("开展护瓜行动")
     text.sync_user_words(USER_WORDS)
     assert "护瓜行动" not in text.words("开展护瓜行动")
+
+
+def test_a_text_cut_ahead_by_a_worker_is_not_cut_again(reference, monkeypatch):
+    content = "三亚市公安局推行路长制"
+    text.remember_indexed(text.prepare_indexed(content))
+    monkeypatch.setattr(text, "words", lambda _: pytest.fail("cut again"))
+    assert text.indexed_text(content) == "三亚市|三亚 公安局|公安 推行 路长制"
+
+
+def test_a_text_cut_with_other_added_words_is_cut_again(reference):
+    content = "开展护瓜行动"
+    text.remember_indexed(text.prepare_indexed(content))
+    text.sync_user_words(USER_WORDS | {"护瓜行动"})
+    try:
+        assert text.indexed_text(content).split()[1].startswith("护瓜行动")
+    finally:
+        text.sync_user_words(USER_WORDS)
