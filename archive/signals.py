@@ -16,6 +16,7 @@ from django.db.models import Q, signals
 from haystack import connections
 from haystack.signals import BaseSignalProcessor
 
+from .index_lock import wait_for_index_lock
 from .models import Article, Initiative, InitiativeAlias
 
 logger = logging.getLogger(__name__)
@@ -41,6 +42,7 @@ def index_articles(ids, using="default") -> None:
     index = connections[using].get_unified_index().get_index(Article)
     backend = connections[using].get_backend()
     for start in range(0, len(ids), INDEX_BATCH):
+        wait_for_index_lock(using)  # haystack's Whoosh writer would wait for a stuck holder forever
         batch = set(ids[start : start + INDEX_BATCH])
         present = list(index.index_queryset().filter(pk__in=batch))
         if present:

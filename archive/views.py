@@ -2,6 +2,7 @@
 
 from dataclasses import dataclass
 from datetime import datetime
+from html import unescape
 
 from django.core.paginator import Paginator
 from django.db.models import Count, Max, Min
@@ -280,7 +281,7 @@ def api_search(request):
                 "province": hit.article.province or None,
                 "outlet": hit.article.outlet,
                 "initiatives": [i.name for i in hit.article.initiatives.all() if i.confirmed],
-                "snippet": strip_tags(hit.snippet),
+                "snippet": unescape(strip_tags(hit.snippet)),  # plain text: no <mark>, no &lt;
             }
             for hit in results.hits
         ],

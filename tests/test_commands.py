@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from django.core.management import CommandError, call_command
 
-from archive.importer import Importer
+from archive.importer import Importer, prepare_files
 from archive.models import Article, City, ImportRecord, Initiative, Original
 
 pytestmark = pytest.mark.django_db
@@ -291,3 +291,19 @@ def test_a_candidate_is_linked_where_quoted_and_everywhere_once_confirmed(tmp_pa
     candidate.save()
     run_import(tmp_path, workers=workers, force=True)
     assert sorted(candidate.articles.values_list("source_name", flat=True)) == ["a.txt", "b.txt"]
+
+
+def test_import_workers_cannot_use_the_database(tmp_path, monkeypatch):
+    """Workers only read and parse; one left running after its parent was killed cannot write."""
+    def querying_prepare(self, path, segment=False):
+        Article.objects.count()
+
+    write(tmp_path, "a.txt", ARTICLE)
+    write(tmp_path, "b.txt", OTHER_ARTICLE)
+    importer = Importer()
+    monkeypatch.setattr(Importer, "prepare", querying_prepare)
+    prepared = list(prepare_files(importer, sorted(tmp_path.glob("*.txt")), workers=2))
+
+    assert [p.failure.reason for p in prepared] == [
+        "could not be prepared: RuntimeError('an import worker only reads and parses files; "
+        "the importing process writes')"] * 2

@@ -1,4 +1,5 @@
-"""Killing an import mid-batch loses nothing: re-running it gives the articles of an uninterrupted run."""
+"""Killing an import mid-batch, again and again, loses nothing: re-running it gives the articles of an
+uninterrupted run, and check_archive finds the database, the originals and the index in agreement."""
 
 import json
 import os
@@ -17,7 +18,8 @@ from .conftest import MAKE_CORPUS, requires_corpus_tool
 pytestmark = [pytest.mark.integration, pytest.mark.slow, requires_corpus_tool]
 
 ROOT = Path(__file__).resolve().parent.parent
-CORPUS_SIZE = 2000
+CORPUS_SIZE = 1000
+KILLS = 3
 
 
 def manage(data_dir: Path, *args: str, **kwargs) -> subprocess.Popen:
@@ -68,7 +70,37 @@ def corpus(tmp_path_factory) -> Path:
     return folder
 
 
-def test_killed_import_completes_on_rerun_with_the_same_articles(corpus, tmp_path):
+def group_members(group: int) -> list[int]:
+    """Processes of this process group still alive (zombies waiting to be reaped are dead)."""
+    members = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            state, _, process_group = stat.read_text().rsplit(")", 1)[1].split()[:3]
+        except (OSError, ValueError):
+            continue  # ended while we looked
+        if int(process_group) == group and state != "Z":
+            members.append(int(stat.parent.name))
+    return members
+
+
+def kill_import(data_dir: Path, corpus: Path, stop_after: int) -> int:
+    """Start an import, kill it and its workers once `stop_after` files are recorded; how many were."""
+    process = manage(data_dir, "import_dumps", str(corpus), "-v0", start_new_session=True)
+    deadline = time.monotonic() + 600
+    while imported_count(data_dir) < stop_after and process.poll() is None and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert process.poll() is None, "the import finished before it could be killed"
+    os.killpg(process.pid, signal.SIGKILL)  # the whole group: the writing process and its workers
+    process.wait()
+    process.stdout.close()
+    deadline = time.monotonic() + 10
+    while group_members(process.pid) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert group_members(process.pid) == [], "a worker outlived the import"
+    return imported_count(data_dir)
+
+
+def test_import_killed_several_times_completes_on_rerun_with_the_same_articles(corpus, tmp_path):
     whole, interrupted = tmp_path / "whole", tmp_path / "interrupted"
     for data_dir in (whole, interrupted):
         run(data_dir, "migrate", "--noinput", "-v0")
@@ -76,21 +108,19 @@ def test_killed_import_completes_on_rerun_with_the_same_articles(corpus, tmp_pat
     summary = run(whole, "import_dumps", str(corpus), "-v0").strip()
     assert summary.startswith("imported ")
 
-    stop_after = random.Random().randint(CORPUS_SIZE // 5, CORPUS_SIZE * 4 // 5)
-    process = manage(interrupted, "import_dumps", str(corpus), "-v0")
-    deadline = time.monotonic() + 600
-    while imported_count(interrupted) < stop_after and process.poll() is None and time.monotonic() < deadline:
-        time.sleep(0.05)
-    assert process.poll() is None, "the import finished before it could be killed"
-    process.send_signal(signal.SIGKILL)
-    process.wait()
-    partial = imported_count(interrupted)
-    assert 0 < partial < CORPUS_SIZE
+    stops = sorted(random.Random().sample(range(CORPUS_SIZE // 10, CORPUS_SIZE * 9 // 10), KILLS))
+    print(f"killing after {stops} files")  # shown when the test fails, to replay the same points
+    recorded = 0
+    for stop_after in stops:
+        partial = kill_import(interrupted, corpus, stop_after)
+        assert recorded <= partial < CORPUS_SIZE, stops
+        recorded = partial
 
     rerun = run(interrupted, "import_dumps", str(corpus), "-v0").strip()
-    assert f"unchanged {partial}," in rerun, rerun
+    assert f"unchanged {recorded}," in rerun, rerun
 
     assert articles(interrupted) == articles(whole)
     assert index_matches_database(interrupted)
+    run(interrupted, "check_archive")  # exits 0: nothing is wrong (else its output names what is)
     again = run(interrupted, "import_dumps", str(corpus), "-v0").strip()
     assert again.startswith("imported 0, updated 0, unchanged ")

@@ -10,6 +10,7 @@ from tqdm import tqdm
 
 from archive import text
 from archive.importer import SKIPPED, Importer, Outcome, Summary, prepare_files
+from archive.index_lock import IndexLocked, wait_for_index_lock
 from archive.ingest.files import collect_dumps
 from archive.models import ImportRecord
 from archive.search_indexes import sync_dictionary
@@ -38,6 +39,10 @@ class Command(BaseCommand):
             raise CommandError(f"no such file or folder: {', '.join(missing)}")
         if not dry_run:
             self._check_data_folder()
+            try:
+                wait_for_index_lock()
+            except IndexLocked as error:
+                raise CommandError(f"{error} Nothing was imported.") from error
 
         files, skipped = collect_dumps(paths)
         summary = Summary([Outcome(str(item.path), SKIPPED, item.reason) for item in skipped])

@@ -1,0 +1,67 @@
+"""The store of original dumps: each file's untouched bytes under its sha256, written atomically.
+
+A file is written under a temporary name and renamed, so a killed process never leaves a partial
+original under a real name (only a `.incoming-…` file, which nothing reads).
+"""
+
+import hashlib
+import os
+import tempfile
+from pathlib import Path
+
+from django.conf import settings
+
+from .models import Original
+
+CHUNK = 1024 * 1024
+
+
+def file_sha256(path: Path) -> str:
+    """The sha256 of a file, read in chunks: memory stays small however large the file."""
+    with path.open("rb") as stream:
+        return hashlib.file_digest(stream, "sha256").hexdigest()
+
+
+def store_original(sha256: str, raw: bytes) -> Original:
+    """Keep these bytes (already in memory) under their sha256, once."""
+    path = Original.path_for(sha256)
+    if not (path.exists() and path.stat().st_size == len(raw)):
+        path.parent.mkdir(parents=True, exist_ok=True)
+        handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=".incoming-")
+        with os.fdopen(handle, "wb") as stream:
+            stream.write(raw)
+        os.replace(temporary, path)
+    original, _ = Original.objects.get_or_create(sha256=sha256, defaults={"size": len(raw)})
+    return original
+
+
+def copy_into_store(source: Path) -> tuple[str, int]:
+    """Copy a file into the store as it is hashed, never holding it whole; its sha256 and size.
+
+    The hash is of the bytes copied, so a file changed since it was last hashed is still stored
+    under the right name.
+    """
+    folder = Path(settings.ARCHIVE_ORIGINALS_DIR)
+    folder.mkdir(parents=True, exist_ok=True)
+    digest, size = hashlib.sha256(), 0
+    handle, temporary = tempfile.mkstemp(dir=folder, prefix=".incoming-")
+    try:
+        with os.fdopen(handle, "wb") as target, source.open("rb") as stream:
+            while chunk := stream.read(CHUNK):
+                digest.update(chunk)
+                target.write(chunk)
+                size += len(chunk)
+        path = Original.path_for(digest.hexdigest())
+        path.parent.mkdir(parents=True, exist_ok=True)
+        os.replace(temporary, path)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
+    return digest.hexdigest(), size
+
+
+def store_original_file(source: Path) -> Original:
+    """Keep a file too large to read into memory (see ingest.files.MAX_DUMP_BYTES)."""
+    sha256, size = copy_into_store(source)
+    original, _ = Original.objects.get_or_create(sha256=sha256, defaults={"size": size})
+    return original
