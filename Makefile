@@ -6,7 +6,7 @@ DUMPS ?= ../shared/dumps
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: install install-dev migrate import serve lint format check browser test bench clean
+.PHONY: install install-dev migrate import serve lint format check browser test postgresql test-postgres bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -57,6 +57,31 @@ $(CHROMIUM):
 
 test: lint check browser
 	$(BIN)/pytest
+
+# The whole test suite against PostgreSQL, chosen as in production by DATABASE_URL alone: a throwaway
+# server (Debian's postgresql, installed when missing) in a temporary folder, run as the postgres
+# system user (PostgreSQL refuses to run as root), stopped and removed afterwards even when tests
+# fail. Not part of `make test`. PG_PORT=… for another port; PYTEST_ARGS=… passed to pytest.
+PG_PORT ?= 54329
+PG_BIN = $(dir $(lastword $(sort $(wildcard /usr/lib/postgresql/*/bin/initdb))))
+AS_POSTGRES := $(if $(SUDO),sudo -u postgres,runuser -u postgres --)
+
+postgresql:
+	@[ -n "$(PG_BIN)" ] || { $(SUDO) apt-get update && $(SUDO) apt-get install -y postgresql; }
+
+test-postgres: install-dev browser postgresql
+	@tmp=$$(cd / && $(AS_POSTGRES) mktemp -d /tmp/archive-postgres.XXXXXX) || exit 1; \
+	stop() { cd / && $(AS_POSTGRES) $(PG_BIN)pg_ctl -D $$tmp/data -m fast -w stop >/dev/null 2>&1; \
+	         $(AS_POSTGRES) rm -rf $$tmp; }; \
+	trap stop EXIT; trap 'exit 130' INT TERM; \
+	(cd / && $(AS_POSTGRES) $(PG_BIN)initdb -D $$tmp/data -U postgres -E UTF8 --locale=C.UTF-8 \
+	     --auth-local=peer --auth-host=scram-sha-256 >/dev/null \
+	 && $(AS_POSTGRES) $(PG_BIN)pg_ctl -D $$tmp/data -l $$tmp/server.log -w \
+	     -o "-p $(PG_PORT) -k $$tmp -c listen_addresses=127.0.0.1" start >/dev/null \
+	 && $(AS_POSTGRES) $(PG_BIN)psql -q -h $$tmp -p $(PG_PORT) -d postgres \
+	     -c "CREATE ROLE archive LOGIN CREATEDB PASSWORD 'archive'" -c "CREATE DATABASE archive OWNER archive") \
+	&& echo "PostgreSQL $$($(PG_BIN)postgres --version | cut -d' ' -f3) on 127.0.0.1:$(PG_PORT) ($$tmp)" \
+	&& DATABASE_URL=postgres://archive:archive@127.0.0.1:$(PG_PORT)/archive $(BIN)/pytest $(PYTEST_ARGS)
 
 # Comparison benchmark (bench/run.py): BENCH_ARGS=--quick for 2,000 articles in a few minutes.
 bench: install-dev

@@ -54,7 +54,8 @@ class SearchParams:
 
         def get(name):
             value = data.get(name, "")
-            return value.strip()[:200] if isinstance(value, str) else ""
+            # NUL is no character anyone searches for, and PostgreSQL refuses it in a query.
+            return value.replace("\x00", "").strip()[:200] if isinstance(value, str) else ""
 
         sort = get("sort")
         return cls(

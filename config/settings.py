@@ -7,6 +7,8 @@ import contextlib
 import os
 from pathlib import Path
 
+import dj_database_url
+from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -23,8 +25,24 @@ SECRET_KEY = os.environ.get("DJANGO_SECRET_KEY", _DEV_SECRET_KEY if DEBUG else "
 ALLOWED_HOSTS = [h.strip() for h in os.environ.get("DJANGO_ALLOWED_HOSTS", "").split(",") if h.strip()]
 if DEBUG:
     ALLOWED_HOSTS = ALLOWED_HOSTS or ["127.0.0.1", "localhost", "[::1]", "testserver"]
-elif not SECRET_KEY or SECRET_KEY == _DEV_SECRET_KEY or not ALLOWED_HOSTS:
-    raise ImproperlyConfigured("With DJANGO_DEBUG=0, set DJANGO_SECRET_KEY and DJANGO_ALLOWED_HOSTS.")
+else:
+    _missing = []
+    if not SECRET_KEY or SECRET_KEY == _DEV_SECRET_KEY:
+        _missing.append("DJANGO_SECRET_KEY (a long random string, not the development key)")
+    if not ALLOWED_HOSTS:
+        _missing.append("DJANGO_ALLOWED_HOSTS (comma-separated host names)")
+    if _missing:
+        raise ImproperlyConfigured("With DJANGO_DEBUG=0, set " + " and ".join(_missing) + ".")
+
+# HTTPS only, on by default in production: redirect plain HTTP, tell browsers to come back over
+# HTTPS for a year (subdomains included; "preload" takes effect only if the domain is submitted to
+# the browsers' list), and send cookies over HTTPS alone. DJANGO_HTTPS=0 serves plain HTTP, as on
+# 127.0.0.1; `manage.py check --deploy` then warns about each of these.
+SECURE_SSL_REDIRECT = SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = env_bool("DJANGO_HTTPS", not DEBUG)
+SECURE_HSTS_SECONDS = 365 * 24 * 3600 if SECURE_SSL_REDIRECT else 0
+SECURE_HSTS_INCLUDE_SUBDOMAINS = SECURE_HSTS_PRELOAD = SECURE_SSL_REDIRECT
+# Behind a proxy that terminates TLS, gunicorn itself marks a request secure from the proxy's
+# X-Forwarded-Proto when the proxy is one of its --forwarded-allow-ips (127.0.0.1 by default).
 
 # Everything the archive writes: the SQLite database, the search index and the original dumps.
 ARCHIVE_DATA_DIR = Path(os.environ.get("ARCHIVE_DATA_DIR", BASE_DIR / "var")).resolve()
@@ -34,6 +52,8 @@ with contextlib.suppress(OSError):
     ARCHIVE_DATA_DIR.mkdir(parents=True, exist_ok=True)
 # Where the site is served, for the absolute links in exports; empty gives site-relative links.
 ARCHIVE_SITE_URL = os.environ.get("ARCHIVE_SITE_URL", "").rstrip("/")
+# How long an import waits for another process's hold on the search index's write lock.
+ARCHIVE_INDEX_LOCK_TIMEOUT = int(os.environ.get("ARCHIVE_INDEX_LOCK_TIMEOUT", "60"))
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -48,6 +68,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -56,6 +77,22 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
+
+# Pages load only the site's own files: no inline script or style (the templates and the SVG
+# charts have none, nor has Django's admin), no plugins, no framing by other sites.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "base-uri": [NONE],
+        "object-src": [NONE],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    },
+}
+# Also sent by SecurityMiddleware and XFrameOptionsMiddleware (nosniff is Django's default).
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
 
 ROOT_URLCONF = "config.urls"
 WSGI_APPLICATION = "config.wsgi.application"
@@ -75,21 +112,24 @@ TEMPLATES = [
     },
 ]
 
-DATABASES = {
-    "default": {
-        "ENGINE": "django.db.backends.sqlite3",
-        "NAME": ARCHIVE_DATA_DIR / "archive.sqlite3",
-        "OPTIONS": {
-            # Wait for a concurrent writer instead of failing at once; take the write lock when a
-            # transaction begins, so two writers queue instead of failing half-way.
-            "timeout": 30,
-            "transaction_mode": "IMMEDIATE",
-            # Write-ahead log: readers are not blocked by the import, and a commit is cheap. A killed
-            # process loses no committed transaction; a power cut may undo the last few, never corrupt.
-            "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL",
-        },
+# Any database Django supports by URL alone (DATABASE_URL=postgres://user:password@host:5432/name),
+# its connections kept a minute between requests and checked before reuse; otherwise SQLite in the
+# data folder.
+if os.environ.get("DATABASE_URL"):
+    DATABASES = {"default": dj_database_url.parse(os.environ["DATABASE_URL"], conn_max_age=60,
+                                                  conn_health_checks=True)}
+else:
+    DATABASES = {"default": {"ENGINE": "django.db.backends.sqlite3", "NAME": ARCHIVE_DATA_DIR / "archive.sqlite3"}}
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    DATABASES["default"]["OPTIONS"] = {
+        # Wait for a concurrent writer instead of failing at once; take the write lock when a
+        # transaction begins, so two writers queue instead of failing half-way.
+        "timeout": 30,
+        "transaction_mode": "IMMEDIATE",
+        # Write-ahead log: readers are not blocked by the import, and a commit is cheap. A killed
+        # process loses no committed transaction; a power cut may undo the last few, never corrupt.
+        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL",
     }
-}
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 

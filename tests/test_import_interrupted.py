@@ -23,7 +23,9 @@ KILLS = 3
 
 
 def manage(data_dir: Path, *args: str, **kwargs) -> subprocess.Popen:
-    env = {**os.environ, "ARCHIVE_DATA_DIR": str(data_dir), "DJANGO_SETTINGS_MODULE": "config.settings"}
+    # The runs use a database of their own in their data folder, even when the suite runs on PostgreSQL.
+    env = {name: value for name, value in os.environ.items() if name != "DATABASE_URL"}
+    env.update(ARCHIVE_DATA_DIR=str(data_dir), DJANGO_SETTINGS_MODULE="config.settings")
     return subprocess.Popen([sys.executable, "manage.py", *args], cwd=ROOT, env=env,
                             stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True, **kwargs)
 
