@@ -4,18 +4,23 @@ Indexing at commit, not at save, means an article is indexed with its initiative
 saved), and a rolled-back import leaves nothing in the index. A batch import defers the indexing
 and sends the articles in batches to one index writer (`deferred_indexing`). Every saved article is
 marked `needs_indexing` until the index holds it, so what an interrupted run left unindexed is
-found and indexed by the next (`index_pending`).
+found and indexed by the next (`index_pending`). A bulk import hands its batches to an index writer
+in a process of its own (`BackgroundIndexer`), so that writing the index and writing the database
+use both cores.
 """
 
 import logging
+import multiprocessing
 import threading
 from contextlib import contextmanager
 
+from django.db import connections as db_connections
 from django.db import transaction
 from django.db.models import Q, signals
 from haystack import connections
 from haystack.signals import BaseSignalProcessor
 
+from . import text
 from .index_lock import wait_for_index_lock
 from .models import Article, Initiative, InitiativeAlias
 
@@ -59,15 +64,62 @@ def index_pending() -> int:
     return len(pending)
 
 
+class BackgroundIndexer:
+    """An index writer in a process of its own, for the batches a bulk import commits.
+
+    It reads the articles as committed and is the index's one writer meanwhile. What it has not
+    indexed when it stops (killed, say) stays marked `needs_indexing` for index_pending().
+    """
+
+    def __init__(self):
+        context = multiprocessing.get_context("fork")
+        self._batches = context.Queue(maxsize=2)  # the import waits rather than pile batches up
+        db_connections.close_all()  # each process opens its own
+        self._process = context.Process(target=_index_batches, args=(self._batches,), daemon=True)
+        self._process.start()
+
+    def send(self, ids: list[int], cut_ahead: dict) -> None:
+        self._batches.put((ids, cut_ahead))
+
+    def close(self) -> None:
+        self._batches.put(None)
+        self._process.join()
+        if self._process.exitcode:
+            logger.error("the index writer stopped with code %s", self._process.exitcode)
+        index_pending()  # whatever it left (nothing, unless it failed)
+
+    @staticmethod
+    def usable() -> bool:
+        """Another process sees only committed data: not within a transaction, nor in a memory database."""
+        connection = db_connections["default"]
+        in_memory = connection.vendor == "sqlite" and connection.is_in_memory_db()
+        return not connection.in_atomic_block and not in_memory
+
+
+def _index_batches(batches) -> None:
+    for ids, cut_ahead in iter(batches.get, None):
+        text.remember_indexed(cut_ahead)
+        try:
+            index_articles(ids)
+        except Exception:  # the articles stay pending; the import goes on
+            logger.exception("could not index articles %s", ids)
+        text.forget_indexed()
+
+
 @contextmanager
-def deferred_indexing():
-    """Within this block, commits queue articles; flush_pending() (and the block's end) indexes them."""
+def deferred_indexing(background: bool = False):
+    """Within this block, commits queue articles; flush_pending() (and the block's end) indexes them,
+    in a BackgroundIndexer when asked and usable."""
     _pending.deferred = True
+    _pending.background = BackgroundIndexer() if background and BackgroundIndexer.usable() else None
     try:
         yield
     finally:
         _pending.deferred = False
         flush_pending()
+        if _pending.background:
+            _pending.background.close()
+        _pending.background = None
 
 
 def flush_pending():
@@ -80,6 +132,9 @@ def _flush(force=False):
         return
     changed = dict(queue)
     queue.clear()
+    if getattr(_pending, "background", None):
+        _pending.background.send(sorted(changed), text.take_indexed())
+        return
     try:
         index_articles([pk for pk, keep in changed.items() if keep])
         index_articles([pk for pk, keep in changed.items() if not keep])

@@ -168,6 +168,13 @@ def forget_indexed() -> None:
     _indexed_ahead.clear()
 
 
+def take_indexed() -> dict[bytes, tuple[frozenset[str], str]]:
+    """What remember_indexed() holds, handed over (to the process that writes the index)."""
+    taken = dict(_indexed_ahead)
+    _indexed_ahead.clear()
+    return taken
+
+
 def indexed_text(content: str, apart: Iterable[str] = ()) -> str:
     """indexed_form() of a text's words, taken from a worker's work when it was cut with the same words."""
     known, form = _indexed_ahead.pop(_digest(content), (None, ""))

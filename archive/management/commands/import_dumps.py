@@ -56,7 +56,7 @@ class Command(BaseCommand):
         sync_dictionary()  # the workers cut words as the index will
         importer = Importer(dry_run=dry_run, force=force)
         prepared_files = prepare_files(importer, files, workers)
-        with deferred_indexing():
+        with deferred_indexing(background=workers > 1 and not dry_run):
             for number, prepared in enumerate(
                 tqdm(prepared_files, total=len(files), unit="file", desc="importing", disable=verbosity == 0,
                      file=sys.stderr), start=1
