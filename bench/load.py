@@ -272,7 +272,7 @@ def main() -> int:
                   f"{added / importing['seconds']:.1f} articles/s; {closing[-1] if closing else 'no output'}")
             check = subprocess.run([sys.executable, "manage.py", "check_archive", "--no-hash"], cwd=ROOT, env=env,
                                    capture_output=True, text=True)
-            said = (check.stdout + check.stderr).strip().splitlines()
+            said = check.stdout.strip().splitlines()  # its progress bar goes to stderr
             print(f"check_archive --no-hash: exit code {check.returncode}, {said[-1] if said else 'no output'}")
             failures += importing["code"] != 0 or check.returncode != 0
     finally:

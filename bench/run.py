@@ -139,34 +139,31 @@ def measure_ours(corpus: Path, run_dir: Path, options) -> dict:
     return figures
 
 
-def measure_ours_index_alone(run_dir: Path, options) -> dict:
-    """The archive's own indexing of the articles (b) indexes, into a scratch index."""
-    index_dir = run_dir / "ours-index-alone"
-    env = child_env(run_dir / "ours", "config.settings", ARCHIVE_SEARCH_PATH=str(index_dir))
-    saved = run_dir / "ours-index-alone.json"
+def measure_indexing(label: str, child: str, env: dict, index_dir: Path, run_dir: Path, options) -> dict:
+    """Index the first --plain-limit articles into index_dir in a child process (or reuse its figures)."""
+    saved = run_dir / f"{index_dir.name}.json"
     figures = reused(saved, index_dir, options, limit=options.plain_limit)
     if figures is None:
-        progress(f"(a) indexing alone: up to {options.plain_limit} articles")
+        progress(f"{label}: indexing up to {options.plain_limit} articles")
         shutil.rmtree(index_dir, ignore_errors=True)
-        indexed = python_child("ours-index", env, run_dir, options, limit=options.plain_limit)
+        indexed = python_child(child, env, run_dir, options, limit=options.plain_limit)
         figures = {**indexed.result, "peak_mb": indexed.peak_mb, "index_mb": disk_mb(index_dir),
                    "limit": options.plain_limit}
         saved.write_text(json.dumps(figures))
     return figures
 
 
+def measure_ours_index_alone(run_dir: Path, options) -> dict:
+    """The archive's own indexing of the articles (b) indexes, into a scratch index."""
+    index_dir = run_dir / "ours-index-alone"
+    env = child_env(run_dir / "ours", "config.settings", ARCHIVE_SEARCH_PATH=str(index_dir))
+    return measure_indexing("(a) indexing alone", "ours-index", env, index_dir, run_dir, options)
+
+
 def measure_plain(run_dir: Path, options) -> dict:
     index_dir = run_dir / "plain"
     env = child_env(run_dir / "ours", "bench.plain.settings", BENCH_PLAIN_INDEX=str(index_dir))
-    saved = run_dir / "plain.json"
-    figures = reused(saved, index_dir, options, limit=options.plain_limit)
-    if figures is None:
-        progress(f"(b) plain recipe: indexing up to {options.plain_limit} articles")
-        shutil.rmtree(index_dir, ignore_errors=True)
-        indexed = python_child("plain-index", env, run_dir, options, limit=options.plain_limit)
-        figures = {**indexed.result, "peak_mb": indexed.peak_mb, "index_mb": disk_mb(index_dir),
-                   "limit": options.plain_limit}
-        saved.write_text(json.dumps(figures))
+    figures = measure_indexing("(b) plain recipe", "plain-index", env, index_dir, run_dir, options)
     progress("(b) queries")
     searched = python_child("plain-search", env, run_dir, options)
     return {**figures, **searched.result, "query_peak_mb": searched.peak_mb}
