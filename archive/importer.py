@@ -148,6 +148,7 @@ class Importer:
         # Cities and initiatives saved so far, by adcode and by name: most files name the same few.
         self._cities: dict[str, City] = {}
         self._initiatives: dict[str, Initiative] = {}
+        self._met: set[str] = set()  # paths saved (or tried) in this run
         # What each path held when the run began: an unchanged file is known without asking again.
         self.known = {path: (sha256, encoding, article_id) for path, sha256, encoding, article_id
                       in ImportRecord.objects.values_list("path", "sha256", "encoding", "article_id")}
@@ -198,7 +199,10 @@ class Importer:
             return Outcome(key, UNCHANGED, sha256=sha256, encoding=encoding, article_id=article_id)
         if raw is None and not prepared.too_large:  # unreadable: nothing to keep
             return prepared.failure
-        record = ImportRecord.objects.filter(path=key).select_related("article").first()
+        record = None  # a path neither known at the start of the run nor met since has no record
+        if key in self.known or key in self._met:
+            record = ImportRecord.objects.filter(path=key).select_related("article").first()
+        self._met.add(key)
         if prepared.too_large:
             return prepared.failure if self.dry_run else self._save_failure(record, key, prepared, prepared.failure)
         first = (
@@ -292,8 +296,12 @@ class Importer:
             article.initiatives.clear()
             article.comments.all().delete()
             article.officials.all().delete()
-        article.places.add(*{self._city(place) for place in draft.places})
-        article.initiatives.add(*self._initiatives_of(draft, article))
+        # The links in one insert each (add() first asks which exist; there are none).
+        places, initiatives = Article.places.through, Article.initiatives.through
+        places.objects.bulk_create(places(article_id=article.pk, city_id=city.pk)
+                                   for city in {self._city(place) for place in draft.places})
+        initiatives.objects.bulk_create(initiatives(article_id=article.pk, initiative_id=initiative.pk)
+                                        for initiative in set(self._initiatives_of(draft, article)))
         Comment.objects.bulk_create(
             Comment(article=article, position=number, author=c.author[:80], text=c.text,
                     posted_at=timezone.make_aware(c.posted_at) if c.posted_at else None,
