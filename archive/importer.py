@@ -318,13 +318,12 @@ class Importer:
         if not self._initiatives:
             self._initiatives = Initiative.objects.in_bulk(field_name="name")
         found = [self._initiatives[name] for name in draft.initiatives if name in self._initiatives]
-        for name in draft.candidates:
-            candidate, created = Initiative.objects.get_or_create(
-                name=name[:60],
-                defaults={"slug": unique_slug(Initiative, pinyin_slug(name), str(article.pk)), "confirmed": False},
-            )
-            self._initiatives[candidate.name] = candidate
-            found.append(candidate)
+        for name in (name[:60] for name in draft.candidates):
+            if name not in self._initiatives:
+                self._initiatives[name] = Initiative.objects.create(
+                    name=name, slug=unique_slug(Initiative, pinyin_slug(name), str(article.pk)), confirmed=False
+                )
+            found.append(self._initiatives[name])
         return found
 
     def _save_record(self, record, key, outcome, original, article):
