@@ -18,7 +18,6 @@ from haystack import connections
 from haystack.backends.whoosh_backend import WhooshSearchBackend
 from whoosh.util.filelock import try_for
 
-LOCK_TIMEOUT = 60  # seconds; the setting ARCHIVE_INDEX_LOCK_TIMEOUT overrides it
 PROCESS_STATES = {"R": "running", "S": "sleeping", "D": "waiting on the disk", "T": "stopped",
                   "t": "stopped by a debugger", "Z": "exited"}
 
@@ -43,12 +42,12 @@ def lock_file(using: str = "default") -> Path | None:
 
 def wait_for_index_lock(using: str = "default", timeout: float | None = None) -> None:
     """Return once the index's write lock is free (taken and released at once); IndexLocked if it
-    stays held for `timeout` seconds (default: the ARCHIVE_INDEX_LOCK_TIMEOUT setting, else 60)."""
+    stays held for `timeout` seconds (default: the ARCHIVE_INDEX_LOCK_TIMEOUT setting)."""
     backend = _whoosh_backend(using)
     if backend is None:
         return
     if timeout is None:
-        timeout = getattr(settings, "ARCHIVE_INDEX_LOCK_TIMEOUT", LOCK_TIMEOUT)
+        timeout = settings.ARCHIVE_INDEX_LOCK_TIMEOUT
     lock = backend.index.lock("WRITELOCK")  # Whoosh's own lock object: the same file, the same flock()
     if not try_for(lock.acquire, timeout=timeout, delay=0.2):
         path = lock_file(using)
