@@ -153,9 +153,6 @@ class Importer:
         self.known = {path: (sha256, encoding, article_id) for path, sha256, encoding, article_id
                       in ImportRecord.objects.values_list("path", "sha256", "encoding", "article_id")}
 
-    def import_file(self, path: Path) -> Outcome:
-        return self.save(self.prepare(path))
-
     def prepare(self, path: Path, segment: bool = False) -> Prepared:
         """Read and parse one file; writes nothing and asks nothing of the database.
 

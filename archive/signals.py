@@ -140,6 +140,8 @@ def _flush(force=False):
         index_articles([pk for pk, keep in changed.items() if not keep])
     except Exception:  # the index can be repaired; a failed commit of the database cannot
         logger.exception("could not update the search index for articles %s", sorted(changed))
+    finally:
+        text.forget_indexed()  # texts cut ahead for articles that were not indexed (near-duplicates)
 
 
 def _enqueue(ids, keep=True):

@@ -5,7 +5,7 @@ words by jieba's precise mode. A long word also yields the shorter dictionary wo
 (公安局长 -> 公安, 局长, 公安局): the index puts them at their word's position, so that 公安
 finds 公安局 with one term, while a phrase of two words never matches one longer word.
 
-The cutting is done by rjieba, jieba's algorithm in Rust (about 25 times faster), loaded with
+The cutting is done by rjieba, jieba's algorithm in Rust (6.5 times jieba's speed here), loaded with
 jieba's own dictionary file and our added words, so jieba stays the one source of words. The
 two differ only on runs of Latin letters, digits and symbols (`163.com` is one token for rjieba,
 three for jieba); those are cut again here as jieba cuts them, which makes the words identical

@@ -8,7 +8,6 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from tqdm import tqdm
 
-from archive import text
 from archive.importer import SKIPPED, Importer, Outcome, Summary, prepare_files
 from archive.index_lock import IndexLocked, wait_for_index_lock
 from archive.ingest.files import collect_dumps
@@ -73,7 +72,6 @@ class Command(BaseCommand):
                     tqdm.write(f"{outcome.status} {path} {outcome.title}", file=sys.stderr)
                 if number % INDEX_BATCH == 0:
                     flush_pending()
-                    text.forget_indexed()
 
         if report:
             entries = [outcome.as_dict() for outcome in summary.outcomes]
