@@ -20,8 +20,8 @@ class WordsTokenizer(Tokenizer):
     def __call__(self, value, positions=False, chars=False, keeporiginal=False, removestops=True,
                  start_pos=0, start_char=0, tokenize=True, mode="", **kwargs):
         token = Token(positions, chars, removestops=removestops, mode=mode, **kwargs)
-        chunks = [chunk.split(text.INNER_WORD_MARK) for chunk in value.split()] if tokenize else [[value]]
-        for offset, pieces in enumerate(chunks):
+        for offset, chunk in enumerate(value.split() if tokenize else [value]):
+            pieces = chunk.split(text.INNER_WORD_MARK) if tokenize else [chunk]
             for piece in filter(None, pieces):  # a lone mark only takes up a position
                 token.text, token.boost, token.stopped = piece, 1.0, False
                 if keeporiginal:

@@ -3,6 +3,8 @@
 import re
 from functools import cache
 
+import jieba
+
 from .draft import Official
 from .gazetteer import Gazetteer
 from .names import looks_like_name
@@ -28,10 +30,18 @@ _NAME_IS_ROLE = re.compile(rf"([\u4e00-\u9fff]{{2,3}})(?:是|调任|担任|现�
 
 
 @cache
-def _word_tags() -> dict[str, str]:
-    import jieba.posseg  # loads jieba's part-of-speech table once, only when officials are looked for
+def _words_not_names() -> frozenset[str]:
+    """Two- and three-character words that jieba's dictionary tags as something other than a noun.
 
-    return jieba.posseg.dt.word_tag_tab
+    Read from the dictionary file once: loading jieba's own tables would cost 170 MB per process.
+    """
+    found = set()
+    with jieba.dt.get_dict_file() as lines:
+        for line in lines:
+            word, _frequency, *tag = line.decode("utf-8").split()
+            if len(word) in (2, 3) and tag and tag[0].startswith(_NOT_NAME_TAGS):
+                found.add(word)
+    return frozenset(found)
 
 
 def _name_at(text: str) -> str:
@@ -42,8 +52,7 @@ def _name_at(text: str) -> str:
     for length in (2, 3):
         name = text[:length]
         if len(name) == length and _AFTER_NAME_RE.match(text, length):
-            tag = _word_tags().get(name, "")
-            return "" if tag.startswith(_NOT_NAME_TAGS) else name
+            return "" if name in _words_not_names() else name
     return ""
 
 
