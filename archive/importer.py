@@ -152,6 +152,8 @@ class Importer:
         # What each path held when the run began: an unchanged file is known without asking again.
         self.known = {path: (sha256, encoding, article_id) for path, sha256, encoding, article_id
                       in ImportRecord.objects.values_list("path", "sha256", "encoding", "article_id")}
+        # Contents some record holds with an article: a file with other bytes repeats no file.
+        self._contents = {sha256 for sha256, _, article_id in self.known.values() if article_id}
 
     def prepare(self, path: Path, segment: bool = False) -> Prepared:
         """Read and parse one file; writes nothing and asks nothing of the database.
@@ -202,7 +204,7 @@ class Importer:
         self._met.add(key)
         if prepared.too_large:
             return prepared.failure if self.dry_run else self._save_failure(record, key, prepared, prepared.failure)
-        first = (
+        first = sha256 in self._contents and (
             ImportRecord.objects.filter(sha256=sha256, article__isnull=False)
             .exclude(path=key)
             .order_by("imported_at", "pk")
@@ -238,6 +240,7 @@ class Importer:
             self._initiatives.clear()
             raise
         outcome.article_id = article.pk
+        self._contents.add(sha256)
         return outcome
 
     def _city(self, place: Place) -> City:
@@ -249,16 +252,17 @@ class Importer:
         same = Q(fingerprint=draft.fingerprint)
         for number, band in enumerate(dedupe.bands(draft.simhash)):
             same |= Q(**{f"band{number}": band})
+        # Rows, not models: a band is shared by more articles as the archive grows (six at 10,000).
         candidates = (
             Article.objects.filter(same)
             .exclude(pk=exclude)
             .order_by("pk")
-            .only("pk", "fingerprint", "simhash", "near_duplicate_of")
+            .values_list("pk", "fingerprint", "simhash", "near_duplicate_of")
         )
-        for candidate in candidates:
-            close = dedupe.distance(int(candidate.simhash, 16), draft.simhash) <= dedupe.NEAR_DUPLICATE_DISTANCE
-            if candidate.fingerprint == draft.fingerprint or close:
-                return candidate.near_duplicate_of or candidate
+        for pk, fingerprint, simhash, first in candidates:
+            close = dedupe.distance(int(simhash, 16), draft.simhash) <= dedupe.NEAR_DUPLICATE_DISTANCE
+            if fingerprint == draft.fingerprint or close:
+                return Article.objects.get(pk=first or pk)
         return None
 
     def _save_article(self, draft, record, path, original, near) -> Article:

@@ -31,7 +31,13 @@ def store_original(sha256: str, raw: bytes) -> Original:
         with os.fdopen(handle, "wb") as stream:
             stream.write(raw)
         os.replace(temporary, path)
-    original, _ = Original.objects.get_or_create(sha256=sha256, defaults={"size": len(raw)})
+    return _row(sha256, len(raw))
+
+
+def _row(sha256: str, size: int) -> Original:
+    """The database row of stored bytes, inserted unless there: one query (get_or_create takes four)."""
+    original = Original(sha256=sha256, size=size)
+    Original.objects.bulk_create([original], ignore_conflicts=True)
     return original
 
 
@@ -63,5 +69,4 @@ def copy_into_store(source: Path) -> tuple[str, int]:
 def store_original_file(source: Path) -> Original:
     """Keep a file too large to read into memory (see ingest.files.MAX_DUMP_BYTES)."""
     sha256, size = copy_into_store(source)
-    original, _ = Original.objects.get_or_create(sha256=sha256, defaults={"size": size})
-    return original
+    return _row(sha256, size)

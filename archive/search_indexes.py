@@ -1,3 +1,5 @@
+from collections import defaultdict
+from collections.abc import Iterator
 from datetime import date
 
 from haystack import indexes
@@ -20,9 +22,8 @@ class WordsTokenizer(Tokenizer):
     def __call__(self, value, positions=False, chars=False, keeporiginal=False, removestops=True,
                  start_pos=0, start_char=0, tokenize=True, mode="", **kwargs):
         token = Token(positions, chars, removestops=removestops, mode=mode, **kwargs)
-        for offset, chunk in enumerate(value.split() if tokenize else [value]):
-            pieces = chunk.split(text.INNER_WORD_MARK) if tokenize else [chunk]
-            for piece in filter(None, pieces):  # a lone mark only takes up a position
+        for offset, pieces in enumerate(_pieces(value) if tokenize else [[value]]):
+            for piece in pieces:
                 token.text, token.boost, token.stopped = piece, 1.0, False
                 if keeporiginal:
                     token.original = piece
@@ -31,6 +32,22 @@ class WordsTokenizer(Tokenizer):
                 if chars:  # no highlighting from the index: pages mark words in the database text
                     token.startchar = token.endchar = start_char
                 yield token
+
+    def word_positions(self, value: str) -> dict[str, list[int]]:
+        """Each word's positions, as the tokens would give them: what the index stores, without
+        making a token per word (the index's format asks for this when it can; a third of the
+        time of indexing went to tokens)."""
+        found = defaultdict(list)
+        for offset, pieces in enumerate(_pieces(value)):
+            for piece in pieces:
+                found[piece].append(offset)
+        return found
+
+
+def _pieces(value: str) -> Iterator[list[str]]:
+    """The words at each position; a lone mark gives none and only takes up its position."""
+    for chunk in value.split():
+        yield [piece for piece in chunk.split(text.INNER_WORD_MARK) if piece]
 
 
 WORDS = WordsTokenizer()

@@ -227,3 +227,22 @@ def test_positions_are_stored_and_read_back_exactly(positions):
     stored = ArrayPositions(field_boost=3.0).encode(positions)
     assert ArrayPositions().decode_positions(stored) == positions
     assert ArrayPositions(field_boost=3.0).decode_weight(stored) == 3.0 * len(positions)
+
+
+@pytest.mark.parametrize("value", [
+    "三亚市|三亚 公安局|公安 局长 | 路长制 公安局|公安",
+    "公安局公安|公安|公安 | | 民警",
+    " ".join(["民警"] * 70_000 + ["路长制"]),  # past 65,535 positions
+])
+def test_postings_read_straight_from_the_words_equal_whooshs_own_from_tokens(value):
+    from whoosh.formats import Positions
+
+    from archive.search_backend import ArrayPositions
+
+    class TokensOnly:  # the same words, offering only tokens, as any Whoosh analyzer does
+        def __call__(self, value, **options):
+            return WORDS(value, **options)
+
+    direct = sorted(ArrayPositions(field_boost=3.0).word_values(value, WORDS))
+    from_tokens = sorted(Positions.word_values(ArrayPositions(field_boost=3.0), value, TokensOnly()))
+    assert direct == from_tokens
