@@ -6,6 +6,7 @@ atomically), then the article, its links and the import record are saved togethe
 
 import hashlib
 import multiprocessing
+import os
 from collections.abc import Iterator
 from dataclasses import asdict, dataclass, field
 from itertools import islice
@@ -367,6 +368,7 @@ class Importer:
 _worker_importer: Importer | None = None
 FILES_AHEAD = 256  # files in a window; two windows at most are prepared ahead of the writes
 FILES_PER_MESSAGE = 8
+WORKER_NICENESS = 5
 
 
 def _refuse_queries(execute, sql, params, many, context):
@@ -378,6 +380,9 @@ def _start_worker():
     still running after its parent was killed must write nothing (it ends when it next reports)."""
     for connection in db_connections.all():
         connection.execute_wrappers.append(_refuse_queries)
+    # Workers yield the processor to the index writer, which has the most to do and no help: when
+    # all shared the cores alike, the writer was still busy for a minute after the last file.
+    os.nice(WORKER_NICENESS)
 
 
 def _prepare_in_worker(path: Path) -> Prepared:

@@ -41,6 +41,15 @@ class ArchiveElasticsearchBackend(Elasticsearch7SearchBackend):
         "archive_empty_positions": {"type": "stop", "stopwords": [text.INNER_WORD_MARK], "ignore_case": False},
     })
 
+    def commit(self) -> None:
+        """Make what update() and remove() wrote with commit=False searchable (see signals.commit_articles)."""
+        if not self.setup_complete:
+            self.setup()
+        self.conn.indices.refresh(index=self.index_name)
+
+    def cancel(self) -> None:
+        """Nothing to take back: Elasticsearch keeps no open writer, what was sent is written."""
+
     def build_schema(self, fields):
         content_field_name, mapping = super().build_schema(fields)
         # The same split as the Whoosh backend: one-value string fields are words, the rest keywords.

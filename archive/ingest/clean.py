@@ -34,7 +34,7 @@ def common_share(text: str) -> float:
     characters = _HAN_RE.findall(text)
     if not characters:
         return 1.0
-    return sum(character in COMMON_SIMPLIFIED for character in characters) / len(characters)
+    return sum(map(COMMON_SIMPLIFIED.__contains__, characters)) / len(characters)
 
 
 def repair_mojibake(line: str, to_simplified) -> str:

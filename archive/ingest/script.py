@@ -39,6 +39,6 @@ def detect_script(text: str) -> str:
     Both directions are counted because some characters (e.g. 台, 干) exist in both scripts;
     a text in one script is almost unchanged by conversion into that same script.
     """
-    to_simple = sum(a != b for a, b in zip(text, to_simplified(text), strict=False))
-    to_trad = sum(a != b for a, b in zip(text, to_traditional(text), strict=False))
+    to_simple = sum(map(str.__ne__, text, to_simplified(text)))  # map stops at the shorter, as zip
+    to_trad = sum(map(str.__ne__, text, to_traditional(text)))
     return TRADITIONAL if to_simple > to_trad else SIMPLIFIED

@@ -1,3 +1,4 @@
+import gc
 import json
 import os
 import sys
@@ -14,6 +15,10 @@ from archive.ingest.files import collect_dumps
 from archive.models import ImportRecord
 from archive.search_indexes import sync_dictionary
 from archive.signals import INDEX_BATCH, deferred_indexing, flush_pending, index_pending
+
+# Allocations between collections of the youngest generation (Python's default: 700): fewer
+# collections while parsing and indexing, about a tenth of the run's time.
+GC_THRESHOLD = 50_000
 
 
 class Command(BaseCommand):
@@ -54,6 +59,10 @@ class Command(BaseCommand):
             self.stderr.write(f"indexed {left} articles an earlier run had left out of the search index")
         sync_dictionary()  # the workers cut words as the index will
         importer = Importer(dry_run=dry_run, force=force)
+        # What is loaded by now (dictionary, gazetteer, known paths) lives as long as the run: out of
+        # the garbage collector's sight, as the run allocates millions of short-lived objects.
+        gc.freeze()
+        gc.set_threshold(GC_THRESHOLD, *gc.get_threshold()[1:])
         prepared_files = prepare_files(importer, files, workers)
         with deferred_indexing(background=workers > 1 and not dry_run):
             for number, prepared in enumerate(
