@@ -246,3 +246,31 @@ def test_postings_read_straight_from_the_words_equal_whooshs_own_from_tokens(val
     direct = sorted(ArrayPositions(field_boost=3.0).word_values(value, WORDS))
     from_tokens = sorted(Positions.word_values(ArrayPositions(field_boost=3.0), value, TokensOnly()))
     assert direct == from_tokens
+
+
+def test_matches_scored_in_bulk_rank_as_whooshs_collector_ranks_them(fixtures):
+    from haystack import connections
+    from whoosh.query import Phrase
+
+    from archive.search_backend import AdjacentWords, ranked_matches
+    from archive.signals import index_articles
+
+    for article in list(fixtures)[:3]:  # segments of their own, and deleted documents in the first
+        index_articles([article.pk])
+    backend = connections["default"].get_backend()
+    searcher = backend.searcher()
+    assert len(list(searcher.leaf_searchers())) > 1 and searcher.reader().has_deletions()
+    city = str(fixtures.exclude(city=None).first().city_id)
+    queries = ["text:(公安)", "text:(民警) AND text:(群众)", "text:(路长制) OR text:(警务广场)", 'text:("警务 广场")',
+               '(text:("网上 公安局") OR text:(网上公安局))', f"text:(公安) AND city:({city})", f"city:({city})",
+               "title:(公安)", "text:(没有这个词)", 'text:("公安 没有这个词")']
+    checked = 0
+    for query_string in queries:
+        parsed = backend.parser.parse(query_string).accept(lambda query: query)
+        with_phrases = parsed.accept(
+            lambda q: AdjacentWords(q.fieldname, q.words) if type(q) is Phrase and q.slop == 1 else q)
+        ours = ranked_matches(searcher, with_phrases)
+        whoosh = [(docnum, score) for score, docnum in searcher.search(parsed, limit=None).top_n]
+        assert ours == whoosh, query_string
+        checked += bool(ours)
+    assert checked >= 7
