@@ -36,6 +36,7 @@ from haystack.utils import get_identifier
 from whoosh.codec import whoosh3
 from whoosh.codec.whoosh3 import W3LeafMatcher
 from whoosh.fields import KEYWORD, TEXT
+from whoosh.filedb import structfile
 from whoosh.formats import Positions
 from whoosh.matching import FilterMatcher, ListMatcher, NullMatcher
 from whoosh.query import And, Every, Or, Phrase, Term
@@ -345,6 +346,57 @@ def _pickle_postings(data, protocol=None) -> bytes:
 
 
 whoosh3.dumps = _pickle_postings
+
+
+class MappedFile:
+    """A read-only file over a memoryview, without a copy of it.
+
+    Whoosh opens the files of a compound segment as views of its memory map, each wrapped in an
+    io.BytesIO, which copies the view: every searcher held the whole index in its own memory, and
+    opening one for a writer's deletions took 2 GB at 100,000 articles.
+    """
+
+    def __init__(self, view):
+        self._view = memoryview(view)
+        self._position = 0
+
+    def read(self, size=-1):
+        end = len(self._view) if size is None or size < 0 else min(self._position + size, len(self._view))
+        data = self._view[self._position : end].tobytes()
+        self._position = max(self._position, end)
+        return data
+
+    def readline(self, size=-1):
+        rest = self._view[self._position :].tobytes()
+        line = rest[: rest.find(b"\n") + 1 or len(rest)]
+        return self.read(len(line) if size is None or size < 0 else min(size, len(line)))
+
+    def seek(self, offset, whence=0):
+        base = {0: 0, 1: self._position, 2: len(self._view)}[whence]
+        self._position = base + offset
+        return self._position
+
+    def tell(self):
+        return self._position
+
+    def flush(self):
+        pass
+
+    def close(self):
+        self._view.release()
+
+
+def _open_buffer(self, buf, name=None, onclose=None):
+    """structfile.BufferFile.__init__, reading the buffer in place (see MappedFile)."""
+    self._buf = buf
+    self._name = name
+    self.file = MappedFile(buf)
+    self.onclose = onclose
+    self.is_real = False
+    self.is_closed = False
+
+
+structfile.BufferFile.__init__ = _open_buffer
 
 
 class ArchiveWhooshBackend(WhooshSearchBackend):
