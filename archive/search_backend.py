@@ -100,7 +100,7 @@ class AdjacentWords(Phrase):
             if starts:
                 found.append(docnum)
         # Only the documents holding the phrase are scored, each word as its own matcher would.
-        word_scores = [scores(matcher, {docnum: posting[docnum][0] for docnum in found})
+        word_scores = [match_scores(matcher, {docnum: posting[docnum][0] for docnum in found})
                        for matcher, posting in zip(matchers, postings, strict=True)]
         return {docnum: self.boost * sum([each[docnum] for each in word_scores]) for docnum in found}
 
@@ -115,7 +115,7 @@ def live_postings(matcher) -> dict[int, tuple[float, bytes]]:
     return postings_of(matcher)
 
 
-def scores(matcher, weights: dict[int, float]) -> dict[int, float]:
+def match_scores(matcher, weights: dict[int, float]) -> dict[int, float]:
     """The score a word's matcher gives each of these documents, from the word's weight in it."""
     if isinstance(matcher, FilterMatcher):  # a segment with deleted documents
         matcher = matcher.child
@@ -135,7 +135,7 @@ def bulk_scores(query, searcher, context) -> dict[int, float] | None:
     kind = type(query)
     if kind is Term and query.boost == 1.0:
         matcher = query.matcher(searcher, context)
-        return scores(matcher, {docnum: weight for docnum, (weight, _) in live_postings(matcher).items()})
+        return match_scores(matcher, {docnum: weight for docnum, (weight, _) in live_postings(matcher).items()})
     if kind is AdjacentWords:
         return query.scores(searcher, context)
     parts = getattr(query, "subqueries", ())
