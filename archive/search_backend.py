@@ -105,20 +105,25 @@ class AdjacentWords(Phrase):
         return {docnum: self.boost * sum([each[docnum] for each in word_scores]) for docnum in found}
 
 
+def _unfiltered(matcher):
+    """A word's matcher without the filter Whoosh puts on a segment with deleted documents, and those documents."""
+    if isinstance(matcher, FilterMatcher) and matcher._exclude:
+        return matcher.child, matcher._ids
+    return matcher, frozenset()
+
+
 def live_postings(matcher) -> dict[int, tuple[float, bytes]]:
     """postings_of() a word's matcher, without the segment's deleted documents."""
-    if isinstance(matcher, FilterMatcher) and matcher._exclude:
-        found = postings_of(matcher.child)
-        for docnum in matcher._ids.intersection(found):
-            del found[docnum]
-        return found
-    return postings_of(matcher)
+    matcher, deleted = _unfiltered(matcher)
+    found = postings_of(matcher)
+    for docnum in deleted.intersection(found):
+        del found[docnum]
+    return found
 
 
 def match_scores(matcher, weights: dict[int, float]) -> dict[int, float]:
     """The score a word's matcher gives each of these documents, from the word's weight in it."""
-    if isinstance(matcher, FilterMatcher):  # a segment with deleted documents
-        matcher = matcher.child
+    matcher, _ = _unfiltered(matcher)
     scorer = getattr(matcher, "scorer", None) or getattr(matcher, "_scorer", None)  # a block, or inline
     if not isinstance(scorer, BM25FScorer):  # an unscored field: Whoosh's WeightScorer
         return weights
