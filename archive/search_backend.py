@@ -3,9 +3,9 @@
 What it changes, and why (each measured with bench/search.py):
 - Text fields are not stored: pages are rendered from the database, so storing the segmented
   text only doubled the index and slowed every hit.
-- Facet and sort fields are columns, read once per opened searcher into plain lists indexed by
-  document number; a search counts facets over the matching document numbers and sorts by date
-  with list look-ups (a date-sorted search scores nothing).
+- Facet and sort fields are columns, read once per opened searcher into arrays and lists indexed
+  by document number; a search counts facets over the matching document numbers (numpy) and
+  sorts by date with list look-ups (a date-sorted search scores nothing).
   Whoosh's own faceting read every matching document's fields through its collector: 440 ms
   p95 for a common word at 10,000 articles, against 150 ms wanted.
 - One searcher is kept open per process and reopened only when the index has changed.
@@ -13,7 +13,9 @@ What it changes, and why (each measured with bench/search.py):
 - More-like-this reads the article's text from the database instead of the stored field.
 - A batch is written with one writer and one deletion of the documents it replaces.
 - Blocks of postings are pickled with protocol 4 instead of 2: the index is half the size.
-- Positions are stored as arrays and phrases matched in bulk with sets (AdjacentWords).
+- Positions are stored as arrays; words, phrases (AdjacentWords) and their AND/OR pairs are read,
+  matched and scored as numpy arrays (ranked_matches): a phrase's p95 at 100,000 articles went
+  from 1.2 s (Python sets and dictionaries) to 0.3 s.
 - Writing: postings come straight from the prepared words, pooled by term; a segment reads each
   document's length once; segments are merged by size tiers (merge_tiers), and update() and
   remove() can leave the writer open so that a bulk import writes large segments.
@@ -22,10 +24,13 @@ What it changes, and why (each measured with bench/search.py):
 import pickle
 from array import array
 from bisect import bisect_right
-from collections import Counter, defaultdict
-from itertools import chain
+from collections import defaultdict
+from functools import reduce
+from itertools import accumulate
 from operator import itemgetter
+from typing import NamedTuple
 
+import numpy as np
 from django.conf import settings
 from haystack import connections
 from haystack.backends.whoosh_backend import WhooshEngine, WhooshSearchBackend
@@ -46,30 +51,29 @@ from whoosh.searching import ResultsPage
 from whoosh.writing import PostingPool, SegmentWriter
 
 
-def field_lengths(reader, fieldname: str) -> list[int]:
+def field_lengths(reader, fieldname: str) -> np.ndarray:
     """Every document's length in a field, read once and kept with the segment's reader."""
     cache = reader.__dict__.setdefault("archive_field_lengths", {})
     if fieldname not in cache:
-        cache[fieldname] = [reader.doc_field_length(docnum, fieldname, 1) or 1
-                            for docnum in range(reader.doc_count_all())]
+        cache[fieldname] = np.array([reader.doc_field_length(docnum, fieldname, 1) or 1
+                                     for docnum in range(reader.doc_count_all())], dtype=np.float64)
     return cache[fieldname]
 
 
 class CachedLengthsBM25F(BM25F):
-    """Whoosh's BM25F, with field lengths looked up in a list: decoding each one took a third of scoring."""
+    """Whoosh's BM25F, with field lengths looked up in an array: decoding each one took a third of scoring."""
 
     def scorer(self, searcher, fieldname, text, qf=1):
         scorer = super().scorer(searcher, fieldname, text, qf=qf)
         if isinstance(scorer, BM25FScorer):
-            scorer.dfl = field_lengths(searcher.reader(), fieldname).__getitem__
+            scorer.lengths = field_lengths(searcher.reader(), fieldname)
+            scorer.dfl = scorer.lengths.item
         return scorer
 
 
-
-
 class AdjacentWords(Phrase):
-    """A phrase, matched in bulk: each word's postings are read a block at a time, the documents
-    holding all the words intersected as sets, and their positions compared as sets.
+    """A phrase, matched in bulk: each word's postings are read a block at a time into arrays, and
+    the positions of the documents holding all the words compared at once (numpy).
 
     Whoosh checks a phrase document by document through a tree of matchers, building an object for
     every position of every word: half a second for 群众 满意度 at 10,000 articles. The documents and
@@ -77,32 +81,43 @@ class AdjacentWords(Phrase):
     """
 
     def matcher(self, searcher, context=None):
-        found = self.scores(searcher, context)
-        if not found:
+        docnums, scores = self.scores(searcher, context)
+        if not len(docnums):
             return NullMatcher()
-        ids = sorted(found)
-        return ListMatcher(ids, weights=[found[docnum] for docnum in ids])
+        return ListMatcher(docnums.tolist(), weights=scores.tolist())
 
-    def scores(self, searcher, context=None) -> dict[int, float]:
-        """The documents of this segment holding the phrase, with their scores."""
+    def scores(self, searcher, context=None) -> tuple[np.ndarray, np.ndarray]:
+        """The documents of this segment holding the phrase (ascending), with their scores."""
         reader, field = searcher.reader(), searcher.schema[self.fieldname]
         words = [field.to_bytes(word) for word in self.words]
         if any((self.fieldname, word) not in reader for word in words):
-            return {}
+            return NO_MATCHES
         matchers = [Term(self.fieldname, word).matcher(searcher, context) for word in words]
-        postings = [live_postings(matcher) for matcher in matchers]
-        found = []
-        shifts = [(-offset).__add__ for offset in range(1, len(postings))]  # C-level loops, not Python's
-        for docnum in set(postings[0]).intersection(*postings[1:]):
-            starts = set(positions(postings[0][docnum][1]))
-            for shift, posting in zip(shifts, postings[1:], strict=True):
-                starts.intersection_update(map(shift, positions(posting[docnum][1])))
-            if starts:
-                found.append(docnum)
+        postings = [read_postings(matcher, values=True) for matcher in matchers]
+        holding_all = reduce(sorted_intersection, [each.docnums for each in postings])
+        # Where the phrase starts: positions of its first word whose next words follow at +1, +2 …
+        starts = None
+        for offset, each in enumerate(postings):
+            rows = np.searchsorted(each.docnums, holding_all).tolist()
+            keys = position_keys(holding_all, [each.values[row] for row in rows]) - offset
+            starts = keys if starts is None else sorted_intersection(starts, keys)
+        found = np.unique(starts >> 32)
         # Only the documents holding the phrase are scored, each word as its own matcher would.
-        word_scores = [match_scores(matcher, {docnum: posting[docnum][0] for docnum in found})
-                       for matcher, posting in zip(matchers, postings, strict=True)]
-        return {docnum: self.boost * sum([each[docnum] for each in word_scores]) for docnum in found}
+        total = np.zeros(len(found))
+        for matcher, each in zip(matchers, postings, strict=True):
+            total = total + match_scores(matcher, found, each.weights[np.searchsorted(each.docnums, found)])
+        return found, self.boost * total
+
+
+NO_MATCHES = (np.empty(0, dtype=np.int64), np.empty(0))
+
+
+class Postings(NamedTuple):
+    """A word's postings in one segment, without deleted documents."""
+
+    docnums: np.ndarray  # ascending
+    weights: np.ndarray  # the word's weight in each document (its frequency, times the field's boost)
+    values: list[bytes]  # each one's encoded positions, when asked for
 
 
 def _unfiltered(matcher):
@@ -112,35 +127,82 @@ def _unfiltered(matcher):
     return matcher, frozenset()
 
 
-def live_postings(matcher) -> dict[int, tuple[float, bytes]]:
-    """postings_of() a word's matcher, without the segment's deleted documents."""
+def read_postings(matcher, values: bool = False) -> Postings:
+    """A word's postings in one segment, read a block at a time (Whoosh's matchers go one by one)."""
     matcher, deleted = _unfiltered(matcher)
-    found = postings_of(matcher)
-    for docnum in deleted.intersection(found):
-        del found[docnum]
+    docnums, weights, encoded = [], [], []
+    while matcher.is_active():
+        if isinstance(matcher, W3LeafMatcher):
+            if matcher._data is None:
+                matcher._read_data()
+            first_and_gaps, block_weights = matcher._data[:2]
+            docnums.extend(accumulate(first_and_gaps))
+            if block_weights is None or isinstance(block_weights, float):  # all the same: stored once
+                weights.extend([1.0 if block_weights is None else block_weights] * matcher._blocklength)
+            else:
+                weights.extend(block_weights)
+            if values:
+                matcher._read_values()
+                encoded.extend(matcher._values)
+            matcher._next_block()
+        else:  # postings kept inline with a rare word
+            docnums.append(matcher.id())
+            weights.append(matcher.weight())
+            if values:
+                encoded.append(matcher.value())
+            matcher.next()
+    found = Postings(np.array(docnums, dtype=np.int64), np.array(weights, dtype=np.float64), encoded)
+    if deleted:
+        live = np.isin(found.docnums, np.fromiter(deleted, dtype=np.int64), invert=True)
+        found = Postings(found.docnums[live], found.weights[live],
+                         [found.values[row] for row in np.flatnonzero(live).tolist()] if values else [])
     return found
 
 
-def match_scores(matcher, weights: dict[int, float]) -> dict[int, float]:
+def sorted_intersection(first: np.ndarray, second: np.ndarray) -> np.ndarray:
+    """The numbers in both ascending arrays of distinct numbers, found by binary search (numpy's
+    intersect1d sorts the two together again: a third of the time of a phrase)."""
+    if not len(second):
+        return second
+    rows = np.minimum(np.searchsorted(second, first), len(second) - 1)
+    return first[second[rows] == first]
+
+
+def position_keys(docnums: np.ndarray, values: list[bytes]) -> np.ndarray:
+    """Each position of each document as one number, document << 32 | position (ascending)."""
+    sizes = np.fromiter(map(len, values), dtype=np.int64, count=len(values))
+    joined = np.frombuffer(b"".join(values), dtype=np.uint8)
+    heads = np.cumsum(sizes) - sizes
+    if (joined[heads] == ord("H")).all():  # two bytes a position: all of them read at once
+        found = np.delete(joined, heads).view(np.uint16)
+        counts = (sizes - 1) // 2
+    else:  # an article past 65,535 words stores four bytes a position
+        arrays = [positions(value) for value in values]
+        found = np.concatenate([np.array(each, dtype=np.int64) for each in arrays])
+        counts = np.fromiter(map(len, arrays), dtype=np.int64, count=len(arrays))
+    return (np.repeat(docnums, counts) << 32) | found.astype(np.int64)
+
+
+def match_scores(matcher, docnums: np.ndarray, weights: np.ndarray) -> np.ndarray:
     """The score a word's matcher gives each of these documents, from the word's weight in it."""
     matcher, _ = _unfiltered(matcher)
     scorer = getattr(matcher, "scorer", None) or getattr(matcher, "_scorer", None)  # a block, or inline
     if not isinstance(scorer, BM25FScorer):  # an unscored field: Whoosh's WeightScorer
         return weights
-    # BM25FScorer._score(weight, length), written out: two calls a document were a third of scoring.
-    idf, avgfl, b, k1, lengths = scorer.idf, scorer.avgfl, scorer.B, scorer.K1, scorer.dfl
-    return {docnum: idf * ((tf * (k1 + 1)) / (tf + k1 * ((1 - b) + b * lengths(docnum) / avgfl)))
-            for docnum, tf in weights.items()}
+    # BM25FScorer._score(weight, length), for all the documents at once, in the same order of operations.
+    idf, avgfl, b, k1, tf = scorer.idf, scorer.avgfl, scorer.B, scorer.K1, weights
+    return idf * ((tf * (k1 + 1)) / (tf + k1 * ((1 - b) + b * scorer.lengths[docnums] / avgfl)))
 
 
-def bulk_scores(query, searcher, context) -> dict[int, float] | None:
-    """The documents of a segment the query matches, with the scores Whoosh's matchers would give;
-    None for a query of another shape than the search page makes (words, phrases, filters, and two
-    of these joined by AND or OR)."""
+def bulk_scores(query, searcher, context) -> tuple[np.ndarray, np.ndarray] | None:
+    """The documents of a segment the query matches (ascending), with the scores Whoosh's matchers
+    would give; None for a query of another shape than the search page makes (words, phrases,
+    filters, and two of these joined by AND or OR)."""
     kind = type(query)
     if kind is Term and query.boost == 1.0:
         matcher = query.matcher(searcher, context)
-        return match_scores(matcher, {docnum: weight for docnum, (weight, _) in live_postings(matcher).items()})
+        found = read_postings(matcher)
+        return found.docnums, match_scores(matcher, found.docnums, found.weights)
     if kind is AdjacentWords:
         return query.scores(searcher, context)
     parts = getattr(query, "subqueries", ())
@@ -151,47 +213,36 @@ def bulk_scores(query, searcher, context) -> dict[int, float] | None:
         return None
     if len(found) == 1:
         return found[0]
-    first, second = found  # Whoosh adds a pair's scores, in either order
+    (first, first_scores), (second, second_scores) = found  # Whoosh adds a pair's scores
     if kind is And:
-        return {docnum: score + second[docnum] for docnum, score in first.items() if docnum in second}
-    union = dict(second)
-    for docnum, score in first.items():
-        union[docnum] = score + union[docnum] if docnum in union else score
-    return union
+        both, first_rows, second_rows = np.intersect1d(first, second, assume_unique=True, return_indices=True)
+        return both, first_scores[first_rows] + second_scores[second_rows]
+    either = np.union1d(first, second)
+    scores = np.zeros(len(either))
+    scores[np.searchsorted(either, second)] = second_scores
+    scores[np.searchsorted(either, first)] += first_scores
+    return either, scores
 
 
-def ranked_matches(searcher, query) -> list[tuple[int, float]] | None:
-    """Every document the query matches, with its score, best first and ties by document number, as
+def ranked_matches(searcher, query) -> tuple[np.ndarray, np.ndarray] | None:
+    """Every document the query matches and its score, best first and ties by document number, as
     Whoosh's collector ranks them; None where bulk_scores() does not take the query.
 
     Whoosh moves a tree of matchers one document at a time and asks each for its score: 40 % of
     the time of a phrase that 7,000 of 10,000 articles hold. Here each segment's matches are
-    scored in dictionaries (tests/test_search.py compares the two).
+    scored as arrays (tests/test_search.py compares the two).
     """
     context = searcher.context()
-    found = {}
+    docnums, scores = [NO_MATCHES[0]], [NO_MATCHES[1]]
     for segment_searcher, offset in searcher.leaf_searchers():
-        scores = bulk_scores(query, segment_searcher, context)
-        if scores is None:
+        found = bulk_scores(query, segment_searcher, context)
+        if found is None:
             return None
-        found.update((offset + docnum, score) for docnum, score in scores.items())
-    return sorted(found.items(), key=lambda item: (-item[1], item[0]))
-
-
-def postings_of(matcher) -> dict[int, tuple[float, bytes]]:
-    """A word's postings in one segment: document number -> (weight, encoded positions)."""
-    found = {}
-    while matcher.is_active():
-        if isinstance(matcher, W3LeafMatcher):  # a whole block at once
-            matcher._read_ids()
-            matcher._read_weights()
-            matcher._read_values()
-            found.update(zip(matcher._ids, zip(matcher._weights, matcher._values, strict=True), strict=True))
-            matcher._next_block()
-        else:  # postings kept inline with a rare word
-            found[matcher.id()] = (matcher.weight(), matcher.value())
-            matcher.next()
-    return found
+        docnums.append(found[0] + offset)
+        scores.append(found[1])
+    docnums, scores = np.concatenate(docnums), np.concatenate(scores)
+    order = np.lexsort((docnums, -scores))
+    return docnums[order], scores[order]
 
 
 class ArrayPositions(Positions):
@@ -404,6 +455,14 @@ def _open_buffer(self, buf, name=None, onclose=None):
 structfile.BufferFile.__init__ = _open_buffer
 
 
+class FacetColumn(NamedTuple):
+    """A keyword field's values for every document of a searcher, each value a number."""
+
+    labels: list[str]  # the values, by number
+    starts: np.ndarray  # where each document's numbers start in codes (and, one on, where they end)
+    codes: np.ndarray
+
+
 class ArchiveWhooshBackend(WhooshSearchBackend):
     def __init__(self, connection_alias, **connection_options):
         super().__init__(connection_alias, **connection_options)
@@ -444,15 +503,15 @@ class ArchiveWhooshBackend(WhooshSearchBackend):
             self._columns[name] = list(reader.column_reader(name)) if reader.has_column(name) else []
         return self._columns[name]
 
-    def facet_column(self, searcher, name: str) -> list[tuple[str, ...]] | list[str | None]:
-        """A keyword field's values for every document number, split once per searcher: a tuple
-        each, or the value itself (None for none) where no document has more than one."""
+    def facet_column(self, searcher, name: str) -> "FacetColumn":
+        """A keyword field's values for every document number of this searcher, as numbers (read once per searcher)."""
         key = f"{name} values"
         if key not in self._columns:
-            split = [tuple(value for value in joined.split(",") if value) for joined in self.column(searcher, name)]
-            if all(len(values) <= 1 for values in split):
-                split = [values[0] if values else None for values in split]
-            self._columns[key] = split
+            labels, codes, starts = {}, [], [0]
+            for joined in self.column(searcher, name) or [""] * searcher.reader().doc_count_all():
+                codes.extend(labels.setdefault(value, len(labels)) for value in joined.split(",") if value)
+                starts.append(len(codes))
+            self._columns[key] = FacetColumn(list(labels), np.array(starts), np.array(codes, dtype=np.int64))
         return self._columns[key]
 
     def update(self, index, iterable, commit=True):
@@ -550,13 +609,16 @@ class ArchiveWhooshBackend(WhooshSearchBackend):
             matched = list(searcher.docs_for_query(parsed))
             keys = self.column(searcher, sort_by[0].lstrip("-"))
             matched.sort(key=keys.__getitem__, reverse=sort_by[0].startswith("-"))
-            ranked = [(docnum, 0.0) for docnum in matched]
+            page = [(docnum, 0.0) for docnum in matched[start_offset:end_offset]]
+            matched = np.array(matched, dtype=np.int64)
         else:  # by relevance: every match scored (Whoosh cannot skip blocks for these queries)
             ranked = ranked_matches(searcher, parsed)
             if ranked is None:
-                ranked = [(docnum, score) for score, docnum in searcher.search(parsed, limit=None).top_n]
-            matched = [docnum for docnum, _ in ranked]
-        page = ranked[start_offset:end_offset]
+                top = searcher.search(parsed, limit=None).top_n
+                ranked = np.array([docnum for _, docnum in top], dtype=np.int64), np.array([score for score, _ in top])
+            docnums, scores = ranked
+            page = zip(docnums[start_offset:end_offset].tolist(), scores[start_offset:end_offset].tolist(), strict=True)
+            matched = docnums
         return {
             "results": [self._result(searcher, docnum, score, result_class) for docnum, score in page],
             "hits": len(matched),
@@ -564,17 +626,19 @@ class ArchiveWhooshBackend(WhooshSearchBackend):
             "spelling_suggestion": None,
         }
 
-    def _facets(self, searcher, matched: list[int], names) -> dict:
+    def _facets(self, searcher, matched: np.ndarray, names) -> dict:
+        """Each facet's values among the matched documents, most frequent first, counted as arrays
+        (Python's Counter took 90 ms a query at 100,000 articles)."""
         counts = {}
         for name in names:
-            values = self.facet_column(searcher, name)
-            found = map(values.__getitem__, matched)
-            if values and not isinstance(values[0], tuple):
-                counter = Counter(found)
-                counter.pop(None, None)
-            else:
-                counter = Counter(chain.from_iterable(found))
-            counts[name] = sorted(counter.items(), key=lambda item: (-item[1], item[0]))
+            column = self.facet_column(searcher, name)
+            firsts = column.starts[matched]
+            sizes = column.starts[matched + 1] - firsts
+            # The rows of `codes` of every matched document, one run after another.
+            rows = np.repeat(firsts - (np.cumsum(sizes) - sizes), sizes) + np.arange(sizes.sum())
+            found = np.bincount(column.codes[rows], minlength=len(column.labels)).tolist()
+            counts[name] = sorted(((label, n) for label, n in zip(column.labels, found, strict=True) if n),
+                                  key=lambda item: (-item[1], item[0]))
         return counts
 
     def _result(self, searcher, docnum: int, score: float, result_class=None):

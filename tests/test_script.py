@@ -2,6 +2,7 @@
 
 import pytest
 
+from archive.ingest import script
 from archive.ingest.script import SIMPLIFIED, TRADITIONAL, detect_script, to_simplified, to_traditional
 from tests.dump_fixtures import ALL, BARE, BLOG, PORTAL, fixture_text
 
@@ -46,3 +47,11 @@ def test_conversion_keeps_one_character_for_one():
 def test_round_trip_of_simplified_text():
     text = fixture_text(BARE)
     assert to_simplified(to_traditional(text)) == text
+
+
+def test_matching_form_folds_every_full_width_form_and_the_ideographic_space_to_ascii():
+    full_width = "".join(map(chr, range(0xFF01, 0xFF5F))) + "\u3000"
+    ascii_forms = "".join(map(chr, range(0x21, 0x7F))) + " "
+    assert script.matching_form(full_width) == ascii_forms
+    assert script.matching_form("（２０１３）民警巡邏，ｏｋ") == "(2013)民警巡逻,ok"
+    assert script.matching_form("\uff00\uff5f民警") == "\uff00\uff5f民警"  # just outside the range: kept

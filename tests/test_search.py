@@ -269,8 +269,21 @@ def test_matches_scored_in_bulk_rank_as_whooshs_collector_ranks_them(fixtures):
         parsed = backend.parser.parse(query_string).accept(lambda query: query)
         with_phrases = parsed.accept(
             lambda q: AdjacentWords(q.fieldname, q.words) if type(q) is Phrase and q.slop == 1 else q)
-        ours = ranked_matches(searcher, with_phrases)
+        docnums, scores = ranked_matches(searcher, with_phrases)
+        ours = list(zip(docnums.tolist(), scores.tolist(), strict=True))
         whoosh = [(docnum, score) for score, docnum in searcher.search(parsed, limit=None).top_n]
         assert ours == whoosh, query_string
         checked += bool(ours)
     assert checked >= 7
+
+
+@pytest.mark.parametrize("stored", [[[1, 5], [3, 4]], [[1, 5], [3, 70_000]], [[65_536], [0, 2]]])
+def test_positions_of_many_documents_are_read_at_once_as_each_alone(stored):
+    import numpy as np
+
+    from archive.search_backend import ArrayPositions, position_keys
+
+    docnums = [7, 9]
+    values = [ArrayPositions().encode(each) for each in stored]
+    expected = [docnum << 32 | position for docnum, each in zip(docnums, stored, strict=True) for position in each]
+    assert position_keys(np.array(docnums), values).tolist() == expected

@@ -1,5 +1,6 @@
 """Traditional/simplified script: conversion with OpenCC and detection of an article's script."""
 
+import re
 from functools import cache
 
 import opencc
@@ -18,7 +19,12 @@ def to_simplified(text: str) -> str:
 
 
 # Full-width ASCII forms (：（），２０１３) and the ideographic space, folded one for one to ASCII.
-_FULL_WIDTH = {code: code - 0xFEE0 for code in range(0xFF01, 0xFF5F)} | {0x3000: 0x20}
+_FULL_WIDTH = {chr(code): chr(code - 0xFEE0) for code in range(0xFF01, 0xFF5F)} | {"\u3000": " "}
+_FULL_WIDTH_RE = re.compile("[\uff01-\uff5e\u3000]")
+
+
+def _ascii(match: re.Match) -> str:
+    return _FULL_WIDTH[match[0]]
 
 
 def matching_form(text: str) -> str:
@@ -26,7 +32,9 @@ def matching_form(text: str) -> str:
 
     Both steps keep one character for one (nearly always), so offsets carry over to the original.
     """
-    return to_simplified(text).translate(_FULL_WIDTH)
+    # Finding the full-width characters is 3 to 20 times faster than str.translate's look-up of
+    # every character (a search page folds the 20 articles it shows).
+    return _FULL_WIDTH_RE.sub(_ascii, to_simplified(text))
 
 
 def to_traditional(text: str) -> str:
