@@ -354,16 +354,16 @@ class ArchiveSegmentWriter(SegmentWriter):
 
 
 # Segments are merged by size tiers: ten segments under 200 documents (edits, small imports) into
-# one, ten under 2,000 into one; a segment of 2,000 or more (a bulk import writes such segments:
-# signals.BULK_SEGMENT) only when a quarter of its documents are deleted. Merging costs what indexing
+# one, ten under 1,500 into one; a segment of 1,500 or more (a bulk import writes segments of 1,500
+# to 2,000: signals.BULK_SEGMENT) only when a quarter of its documents are deleted. Merging costs what indexing
 # does (10 ms an article here): Whoosh's own policy rewrote most of a 10,000-article index at the end
 # of an import (90 s). Searching 20 segments was as fast as searching 5, 100 twice as slow
 # (bench/search.py at 10,000 articles); a 100,000-article archive has about 50.
-SEGMENT_TIERS = (200, 2_000)
+SEGMENT_TIERS = (200, 1_500)
 MERGE_FANOUT = 10
 DELETED_SHARE_TO_MERGE = 0.25
 # Postings a writer holds in memory before it sorts them out to temporary files (Whoosh's default:
-# 128): a bulk segment of 2,000 articles has about 2 million.
+# 128): a bulk segment of 2,000 articles has about 2.1 million (TermPool.POSTING_BYTES each).
 WRITER_MEMORY_MB = 384
 
 

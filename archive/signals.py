@@ -36,12 +36,16 @@ def _queue() -> dict[int, bool]:
 
 
 INDEX_BATCH = 500
-# A bulk import's index writer commits a segment this size (see search_backend.merge_tiers).
+# A bulk import's index writer commits segments of more than BULK_SEGMENT - INDEX_BATCH and at most
+# BULK_SEGMENT articles (see search_backend.SEGMENT_TIERS), as the import sends at most INDEX_BATCH
+# at a time: larger segments outgrew the writer's memory for postings, which then sorted them out
+# to temporary files (a sixth of an import's time).
 BULK_SEGMENT = 2_000
 
 
-def index_articles(ids, using="default", commit=True) -> None:
+def index_articles(ids, using="default", commit=True) -> int:
     """Index these articles as they are in the database; ids the index should not hold are removed.
+    Returns how many were indexed.
 
     Near-duplicates are not indexed (see ArticleIndex.index_queryset), so they are removed too.
     With commit=False the backend's writer stays open for more, and the caller calls commit_articles().
@@ -49,6 +53,7 @@ def index_articles(ids, using="default", commit=True) -> None:
     ids = sorted(set(ids))
     index = connections[using].get_unified_index().get_index(Article)
     backend = connections[using].get_backend()
+    indexed = 0
     for start in range(0, len(ids), INDEX_BATCH):
         if commit:
             wait_for_index_lock(using)  # haystack's Whoosh writer would wait for a stuck holder forever
@@ -56,10 +61,12 @@ def index_articles(ids, using="default", commit=True) -> None:
         present = list(index.index_queryset().filter(pk__in=batch))
         if present:
             backend.update(index, present, commit=commit)
+            indexed += len(present)
         for missing in batch - {article.pk for article in present}:
             backend.remove(f"archive.article.{missing}", commit=commit)
         if commit:
             mark_indexed(batch)
+    return indexed
 
 
 def commit_articles(ids, using="default") -> None:
@@ -115,25 +122,25 @@ class BackgroundIndexer:
 
 
 def _index_batches(batches) -> None:
-    """Write the batches into segments of BULK_SEGMENT articles: one segment per batch made the
-    index merge its segments again and again (half the time of indexing at 10,000 articles).
+    """Write the batches into segments of up to BULK_SEGMENT articles: one segment per batch made
+    the index merge its segments again and again (half the time of indexing at 10,000 articles).
 
     A batch that cannot be written (the index locked past ARCHIVE_INDEX_LOCK_TIMEOUT, say) is
     logged and left pending; the queue is still emptied, so the import never waits on it.
     """
-    written = []  # ids in the open writer, not yet committed
+    written, documents = [], 0  # ids in the open writer, not yet committed, and the documents added
     for ids, cut_ahead in iter(batches.get, None):
         text.remember_indexed(cut_ahead)
         try:
-            index_articles(ids, commit=False)
+            documents += index_articles(ids, commit=False)
             written += ids
-            if len(written) >= BULK_SEGMENT:
+            if documents > BULK_SEGMENT - INDEX_BATCH:  # the next batch could overfill the segment
                 commit_articles(written)
-                written = []
+                written, documents = [], 0
         except Exception:  # the articles stay pending; the import goes on
             logger.exception("could not index articles %s", ids)
             connections["default"].get_backend().cancel()
-            written = []
+            written, documents = [], 0
         text.forget_indexed()
     try:
         commit_articles(written)

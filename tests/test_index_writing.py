@@ -1,6 +1,7 @@
 """How the index is written: segments merged by size tiers, bulk batches committed together."""
 
 import io
+import queue
 from pathlib import Path
 
 import pytest
@@ -126,3 +127,22 @@ def test_a_mapped_file_reads_as_a_copy_in_memory_would():
                                  ("readline", ()), ("readline", ()), ("read", ()), ("seek", (100,)), ("read", (-1,)),
                                  ("seek", (700,)), ("readline", (4,)), ("read", (1000,))]:
         assert getattr(mapped, operation)(*arguments) == getattr(copied, operation)(*arguments), operation
+
+
+def test_a_bulk_import_writes_segments_that_its_next_batch_could_not_overfill(imported, monkeypatch):
+    from archive import signals
+
+    backend = connections["default"].get_backend()
+    backend.clear()
+    monkeypatch.setattr(signals, "INDEX_BATCH", 2)
+    monkeypatch.setattr(signals, "BULK_SEGMENT", 5)
+    batches = queue.SimpleQueue()
+    for start in range(0, len(imported), 2):
+        batches.put((imported[start : start + 2], {}))
+    batches.put(None)
+    signals._index_batches(batches)
+
+    sizes = segment_sizes(backend.index)
+    assert len(sizes) > 1 and sum(sizes) == len(imported)
+    assert all(3 < size <= 5 for size in sizes[1:]), sizes  # all but the last one written
+    assert indexed_ids() == sorted(imported)
