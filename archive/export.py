@@ -9,15 +9,22 @@ FIELDS = [
 ]
 
 
+# What makes a spreadsheet read a cell as a formula (=HYPERLINK(…), +1, -1, @SUM(…)), or hide it:
+# such a cell gets a leading ' (OWASP's advice), which spreadsheets show as text. JSON keeps the value.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
 def csv_value(value) -> str:
-    """Lists in one cell: names joined by "; ", structured items as JSON."""
+    """Lists in one cell: names joined by "; ", structured items as JSON; never a formula."""
     if value is None:
         return ""
     if isinstance(value, list):
         if all(isinstance(item, str) for item in value):
-            return "; ".join(value)
-        return json.dumps(value, ensure_ascii=False)
-    return str(value)
+            value = "; ".join(value)
+        else:
+            value = json.dumps(value, ensure_ascii=False)
+    value = str(value)
+    return "'" + value if value.startswith(FORMULA_STARTS) else value
 
 
 def write_csv(stream, records) -> None:

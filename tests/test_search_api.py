@@ -384,6 +384,20 @@ def test_csv_rows_are_the_export_records(client, articles):
         assert row == {name: csv_value(record[name]) for name in FIELDS}
 
 
+def test_csv_cells_a_spreadsheet_would_run_as_formulas_are_kept_as_text(client, articles):
+    article = articles.get(title__contains="路长制")
+    article.title = '=HYPERLINK("http://example.com","路长制")'
+    article.outlet = "@SUM(1+1)"
+    article.save()
+    response = client.get("/search.csv", {"q": "路长制"})
+    row = next(row for row in csv.DictReader(io.StringIO(response.content.decode("utf-8-sig"), newline=""))
+               if row["id"] == str(article.pk))
+    assert row["title"] == "'" + article.title
+    assert row["outlet"] == "'@SUM(1+1)"
+    assert [csv_value(value) for value in ("-1", "+86", "\t=1", "路长制 = 好", 7, None, ["=A1", "b"])] == [
+        "'-1", "'+86", "'\t=1", "路长制 = 好", "7", "", "'=A1; b"]
+
+
 def test_csv_of_a_search_without_hits_is_just_the_header(client, articles):
     response = client.get("/search.csv", {"city": "nowhere"})
     assert response.content.decode("utf-8-sig").splitlines() == [",".join(FIELDS)]
