@@ -173,3 +173,15 @@ HAYSTACK_CONNECTIONS = {
 HAYSTACK_SIGNAL_PROCESSOR = "archive.signals.IndexOnCommitSignalProcessor"
 # One model is indexed: no need to narrow every search to it.
 HAYSTACK_LIMIT_TO_REGISTERED_MODELS = False
+
+# Logs go to stderr, which gunicorn and `make serve` keep: left to Django's defaults, a server
+# error with DEBUG off would be mailed to ADMINS (there are none) and printed nowhere.
+LOG_LEVEL = os.environ.get("DJANGO_LOG_LEVEL", "WARNING").upper()
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {"plain": {"format": "{asctime} {levelname} {name}: {message}", "style": "{"}},
+    "handlers": {"stderr": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "root": {"handlers": ["stderr"], "level": LOG_LEVEL},
+    "loggers": {"django": {"handlers": ["stderr"], "level": LOG_LEVEL, "propagate": False}},
+}

@@ -133,3 +133,19 @@ def test_the_site_and_the_admin_work_in_a_browser_under_the_policy(live_server, 
         page.wait_for_load_state("load")
         browser.close()
     assert refused == []
+
+
+def test_a_server_error_in_production_is_logged_with_its_traceback_to_stderr(tmp_path):
+    request = (
+        "from django.test import Client; from archive import views\n"
+        "def broken(params): raise RuntimeError('the index is gone')\n"
+        "views.search = broken\n"
+        "print(Client(raise_request_exception=False).get('/search/?q=x', secure=True,"
+        " HTTP_HOST='archive.example.org').status_code)"
+    )
+    collected = manage("collectstatic", "--noinput", **PRODUCTION, ARCHIVE_DATA_DIR=str(tmp_path))
+    assert collected.returncode == 0, collected.stderr
+    done = manage("shell", "--no-imports", "-c", request, **PRODUCTION, ARCHIVE_DATA_DIR=str(tmp_path))
+    assert done.stdout.strip() == "500", done.stderr
+    assert "ERROR django.request: Internal Server Error: /search/" in done.stderr
+    assert "RuntimeError: the index is gone" in done.stderr
