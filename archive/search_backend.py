@@ -159,13 +159,19 @@ def read_postings(matcher, values: bool = False) -> Postings:
     return found
 
 
-def sorted_intersection(first: np.ndarray, second: np.ndarray) -> np.ndarray:
-    """The numbers in both ascending arrays of distinct numbers, found by binary search (numpy's
-    intersect1d sorts the two together again: a third of the time of a phrase)."""
+def matching_rows(first: np.ndarray, second: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Where the numbers in both ascending arrays of distinct numbers are, in each, found by binary
+    search (numpy's intersect1d sorts the two together again: a third of the time of a phrase)."""
     if not len(second):
-        return second
+        return np.empty(0, dtype=np.int64), np.empty(0, dtype=np.int64)
     rows = np.minimum(np.searchsorted(second, first), len(second) - 1)
-    return first[second[rows] == first]
+    found = second[rows] == first
+    return np.flatnonzero(found), rows[found]
+
+
+def sorted_intersection(first: np.ndarray, second: np.ndarray) -> np.ndarray:
+    """The numbers in both ascending arrays of distinct numbers."""
+    return first[matching_rows(first, second)[0]]
 
 
 def position_keys(docnums: np.ndarray, values: list[bytes]) -> np.ndarray:
@@ -215,8 +221,8 @@ def bulk_scores(query, searcher, context) -> tuple[np.ndarray, np.ndarray] | Non
         return found[0]
     (first, first_scores), (second, second_scores) = found  # Whoosh adds a pair's scores
     if kind is And:
-        both, first_rows, second_rows = np.intersect1d(first, second, assume_unique=True, return_indices=True)
-        return both, first_scores[first_rows] + second_scores[second_rows]
+        first_rows, second_rows = matching_rows(first, second)
+        return first[first_rows], first_scores[first_rows] + second_scores[second_rows]
     either = np.union1d(first, second)
     scores = np.zeros(len(either))
     scores[np.searchsorted(either, second)] = second_scores
