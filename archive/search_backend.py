@@ -25,6 +25,8 @@ import pickle
 from array import array
 from bisect import bisect_right
 from collections import defaultdict
+from collections.abc import Iterator
+from contextlib import contextmanager
 from functools import reduce
 from itertools import accumulate
 from operator import itemgetter
@@ -538,45 +540,39 @@ class ArchiveWhooshBackend(WhooshSearchBackend):
         if not documents:
             return
         ids = {document[ID] for document in documents}
-        if ids & self._written:
-            self.commit()  # a writer deletes only documents committed before it opened
-        writer = self._writer()
-        try:
+        with self._writing(ids, commit) as writer:
             writer.delete_by_query(Or([Term(ID, identifier) for identifier in sorted(ids)]))
             for document in documents:
                 writer.add_document(**document)
-        except BaseException:
-            self.cancel()
-            raise
-        self._written |= ids
-        if commit:
-            self.commit()
+            self._written |= ids
 
     def remove(self, obj_or_string, commit=True):
         if not self.setup_complete:
             self.setup()
         identifier = get_identifier(obj_or_string)
-        if identifier in self._written:
-            self.commit()
-        writer = self._writer()
-        try:
+        with self._writing({identifier}, commit) as writer:
             writer.delete_by_term(ID, identifier)
-        except BaseException:
-            self.cancel()
-            raise
-        if commit:
-            self.commit()
 
-    def _writer(self) -> SegmentWriter:
-        """The open writer: update() and remove() with commit=False leave it open for the next batch,
-        so that a bulk import writes segments of many batches (see signals.BackgroundIndexer)."""
+    @contextmanager
+    def _writing(self, ids: set[str], commit: bool) -> Iterator[SegmentWriter]:
+        """The open writer, for changes to the documents with these ids; cancelled if they fail,
+        committed after them if asked. With commit=False it stays open for the next batch, so that
+        a bulk import writes segments of many batches (see signals.BackgroundIndexer)."""
+        if ids & self._written:
+            self.commit()  # a writer deletes only documents committed before it opened
         if self._open_writer is None:
             self.index = self.index.refresh()
             # Another process's write lock (a web edit, another import) is waited for, not forever.
             self._open_writer = ArchiveSegmentWriter(
                 self.index, timeout=settings.ARCHIVE_INDEX_LOCK_TIMEOUT, delay=0.25, limitmb=WRITER_MEMORY_MB
             )
-        return self._open_writer
+        try:
+            yield self._open_writer
+        except BaseException:
+            self.cancel()
+            raise
+        if commit:
+            self.commit()
 
     def commit(self) -> None:
         """Write what the open writer holds, if anything, as a segment, and release the index."""
