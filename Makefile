@@ -6,7 +6,8 @@ DUMPS ?= ../shared/dumps
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: install install-dev migrate import serve lint format check browser test postgresql test-postgres bench clean
+.PHONY: install install-dev migrate import serve lint format check browser haystack-tests-source test postgresql \
+	test-postgres bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -55,7 +56,25 @@ $(CHROMIUM):
 	$(SUDO) apt-get update
 	$(SUDO) apt-get install -y --no-install-recommends chromium fonts-wqy-microhei
 
-test: lint check browser
+# django-haystack's own backend tests ship only in its source distribution, of the version in requirements.txt;
+# tests/test_haystack_contract.py runs its Whoosh tests against our engine. Only test_haystack/ is unpacked, so
+# that they import the installed haystack, the one our engine runs on.
+HAYSTACK_VERSION := $(shell sed -n 's/^django-haystack==//p' requirements.txt)
+HAYSTACK_TESTS := $(VENV)/haystack-tests
+HAYSTACK_SDIST := $(HAYSTACK_TESTS)/django_haystack-$(HAYSTACK_VERSION).tar.gz
+HAYSTACK_UNPACKED := $(HAYSTACK_TESTS)/django_haystack-$(HAYSTACK_VERSION)/.unpacked
+
+haystack-tests-source: $(HAYSTACK_UNPACKED)
+
+$(HAYSTACK_SDIST): | $(BIN)/python
+	$(BIN)/pip download -q --no-binary :all: --no-deps django-haystack==$(HAYSTACK_VERSION) -d $(HAYSTACK_TESTS)
+
+# A stamp, since tar gives the files the archive's dates; an interrupted unpack is redone.
+$(HAYSTACK_UNPACKED): $(HAYSTACK_SDIST)
+	tar -xzf $< -C $(HAYSTACK_TESTS) django_haystack-$(HAYSTACK_VERSION)/test_haystack
+	touch $@
+
+test: lint check browser haystack-tests-source
 	$(BIN)/pytest
 
 # The whole test suite against PostgreSQL, chosen as in production by DATABASE_URL alone: a throwaway

@@ -8,13 +8,10 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from haystack import connections
-from haystack.backends.whoosh_backend import WhooshSearchBackend
-from haystack.constants import ID
-
 from .models import Article, ImportRecord, Original
 from .originals import copy_into_store, file_sha256
-from .signals import index_articles
+from .search.documents import article_id_of
+from .search.indexing import engine, index_articles
 
 MISSING_FROM_INDEX = "missing from index"
 PENDING = "pending"
@@ -23,7 +20,6 @@ NEAR_DUPLICATE_ENTRY = "near-duplicate entry"
 ORIGINAL_MISSING = "original missing"
 ORIGINAL_DAMAGED = "original damaged"
 NO_IMPORT_RECORD = "no import record"
-ARTICLE_ENTRY = "archive.article."
 
 
 @dataclass(frozen=True)
@@ -74,16 +70,8 @@ def check(*, hash_originals: bool = True, track: Callable[[Iterable, int], Itera
 
 
 def index_entries(using: str = "default") -> list[str]:
-    """The id of every document in the search index (stored by haystack, e.g. archive.article.12)."""
-    backend = connections[using].get_backend()
-    if not isinstance(backend, WhooshSearchBackend):
-        raise NotImplementedError(f"reading every entry of the search index is written for Whoosh, "
-                                  f"not for {type(backend).__name__}")
-    if not backend.setup_complete:
-        backend.setup()
-    backend.index = backend.index.refresh()
-    with backend.index.reader() as reader:  # deleted documents are left out
-        return [fields[ID] for fields in reader.all_stored_fields()]
+    """The id of every document in the search index (e.g. archive.article.12)."""
+    return engine(using).entries()
 
 
 def index_problems(articles: dict[int, int | None], pending: set[int], entries: list[str]) -> list[Problem]:
@@ -91,8 +79,7 @@ def index_problems(articles: dict[int, int | None], pending: set[int], entries: 
     deliberately not indexed: see ArticleIndex.index_queryset)."""
     problems, indexed = [], set()
     for entry in sorted(entries):
-        number = entry.removeprefix(ARTICLE_ENTRY)
-        pk = int(number) if entry.startswith(ARTICLE_ENTRY) and number.isdigit() else None
+        pk = article_id_of(entry)
         if pk not in articles:
             problems.append(Problem(ORPHAN_ENTRY, f"index entry {entry}: no such article", entry=entry))
         elif articles[pk] is not None:
@@ -159,10 +146,9 @@ def repair(report: Report, using: str = "default") -> list[str]:
         index_articles(reindex, using)  # indexes canonical articles, removes near-duplicates
         lines.append(f"re-indexed {len(reindex)} article{'s' * (len(reindex) != 1)}: "
                      f"{', '.join(f'#{pk}' for pk in reindex)}")
-    backend = connections[using].get_backend()
     for problem in report.problems:
         if problem.kind == ORPHAN_ENTRY:
-            backend.remove(problem.entry)
+            engine(using).remove(problem.entry)
             lines.append(f"removed index entry {problem.entry}")
         elif problem.kind in (ORIGINAL_MISSING, ORIGINAL_DAMAGED):
             lines.append(restore_original(problem))

@@ -19,7 +19,6 @@ from django.utils import timezone
 from django.utils.text import slugify
 from pypinyin import lazy_pinyin
 
-from . import text
 from .ingest import dedupe
 from .ingest.draft import ArticleDraft
 from .ingest.files import TooLarge, read_dump
@@ -28,6 +27,7 @@ from .ingest.initiatives import InitiativeMatcher
 from .ingest.pipeline import DumpError, parse_dump
 from .models import Article, City, Comment, ImportRecord, Initiative, InitiativeAlias, Official
 from .originals import file_sha256, store_original, store_original_file
+from .search.documents import CutText, cut
 
 UNCHANGED = "unchanged"
 TITLE_LENGTH = 300
@@ -137,7 +137,7 @@ class Prepared:
     failure: Outcome | None = None  # unreadable or unparseable
     unchanged: bool = False
     too_large: bool = False  # refused, but its bytes are kept: copied into the store in chunks
-    indexed: dict[bytes, tuple] = field(default_factory=dict)  # text.prepare_indexed() of title and body
+    cut: CutText | None = None  # the index words of its title and body, when cut ahead
 
 
 class Importer:
@@ -188,7 +188,7 @@ class Importer:
         prepared = Prepared(path, key, raw, sha256, draft)
         if segment:
             title = draft.title[:TITLE_LENGTH]
-            prepared.indexed = {**text.prepare_indexed(title + "\n" + draft.body), **text.prepare_indexed(title)}
+            prepared.cut = cut(title, draft.body)
         return prepared
 
     def save(self, prepared: Prepared) -> Outcome:
@@ -230,7 +230,6 @@ class Importer:
                           sha256, draft.encoding, title=draft.title, duplicate_of=near.pk if near else None)
         if self.dry_run:
             return outcome
-        text.remember_indexed(prepared.indexed)
         try:
             with transaction.atomic():
                 original = store_original(sha256, raw)

@@ -18,9 +18,9 @@ from . import charts
 from .export import write_csv
 from .ingest.script import to_simplified
 from .models import Article, City, Comment, Initiative, Official, Script
-from .query import parse
-from .search import FACETS, SORTS, SearchParams, highlight_words, related_articles, search
-from .snippets import highlight
+from .search.highlight import highlight
+from .search.query import parse
+from .search.service import FACETS, SORTS, SearchParams, highlight_words, related_articles, search
 
 CSV_LIMIT = 5000
 

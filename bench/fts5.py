@@ -13,9 +13,9 @@ import time
 from pathlib import Path
 
 from archive.models import Article
-from archive.query import Term, parse
-from archive.search_indexes import sync_dictionary
-from archive.text import words
+from archive.search.indexes import sync_dictionary
+from archive.search.query import Term, parse
+from archive.search.words import words
 
 BATCH = 1000
 PAGE_SIZE = 20

@@ -10,7 +10,7 @@ bench/out/corpus-<size> with a manifest is reused) and measured three ways:
 
 (a) the archive: `manage.py import_dumps` into a fresh data folder (parse, store, index), then the
     query mix of bench/search.py through the whole Django stack (django.test.Client on /search/)
-    and through archive.search.search() alone; then its indexing alone (archive.signals.
+    and through archive.search.service.search() alone; then its indexing alone (archive.search.indexing.
     index_articles, into a scratch index) of the same articles as (b).
 (b) the plain recipe: haystack's stock Whoosh backend with jieba's ChineseAnalyzer and a plain
     SearchIndex (bench/plain/), indexing the first --plain-limit articles (a) imported, with
@@ -290,10 +290,10 @@ How to read this:
 - import_dumps = the whole process (start-up, decoding, cleaning, extraction, database, originals,
   indexing) over the articles it stored. Indexing alone = articles already in the database indexed
   by each set-up in a process of its own, timed from the first article read to the last commit
-  (jieba's loading included): (a) archive.signals.index_articles, the import's own path, into a
+  (jieba's loading included): (a) archive.search.indexing.index_articles, the import's own path, into a
   scratch index; (b) haystack's backend.update in batches of 1,000; (c) segmenting and inserting.
 - (a) page = GET /search/ through Django (routing, search, facets, fetching the hits, snippets,
-  template); (a) search() = archive.search.search(): search, facets and the page's articles, no template.
+  template); (a) search() = archive.search.service.search(): search, facets and the page's articles, no template.
   (b) and (c) = the exact count and a page of 20 (for (b) two searches, as haystack's SearchView
   paginates), no facets, NO PAGE RENDERING.
 - Hits differ by design: (b) finds no phrases and segments traditional text differently; (c) has no
@@ -321,7 +321,7 @@ def child_ours_search(options) -> dict:
     from django.test import Client
 
     from archive.models import Article
-    from archive.search import SearchParams, search
+    from archive.search.service import SearchParams, search
 
     client = Client()
 
@@ -342,7 +342,7 @@ def child_ours_search(options) -> dict:
 def child_ours_index(options) -> dict:
     setup_django(Path(os.environ["ARCHIVE_DATA_DIR"]))
     from archive.models import Article
-    from archive.signals import index_articles
+    from archive.search.indexing import index_articles
 
     ids = list(Article.objects.canonical().order_by("pk").values_list("pk", flat=True)[: options.limit])
     started = time.perf_counter()

@@ -158,19 +158,19 @@ STORAGES = {
     },
 }
 
-# Full-text search: a Whoosh index in the data folder, fed with text our own code has already
-# normalised and segmented (archive/text.py), so another haystack backend gives the same results.
+# Full-text search: a Whoosh index in the data folder, fed with words our own code has already
+# normalised and cut (archive/search/words.py), through the engine interface (archive/search/interface.py).
 HAYSTACK_CONNECTIONS = {
     "default": {
-        "ENGINE": os.environ.get("ARCHIVE_SEARCH_ENGINE", "archive.search_backend.ArchiveWhooshEngine"),
+        "ENGINE": os.environ.get("ARCHIVE_SEARCH_ENGINE", "archive.search.engine.backend.ArchiveWhooshEngine"),
         "PATH": os.environ.get("ARCHIVE_SEARCH_PATH", str(ARCHIVE_DATA_DIR / "whoosh")),
-        "URL": os.environ.get("ARCHIVE_SEARCH_URL", ""),
-        "INDEX_NAME": os.environ.get("ARCHIVE_SEARCH_INDEX", "archive"),
+        # How long a writer waits for another process's hold on the index's write lock.
+        "LOCK_TIMEOUT": ARCHIVE_INDEX_LOCK_TIMEOUT,
         "INCLUDE_SPELLING": False,
     },
 }
-# Articles are indexed when their transaction commits, links included (archive/signals.py).
-HAYSTACK_SIGNAL_PROCESSOR = "archive.signals.IndexOnCommitSignalProcessor"
+# Articles are indexed when their transaction commits, links included (archive/search/indexing.py).
+HAYSTACK_SIGNAL_PROCESSOR = "archive.search.indexing.IndexOnCommitSignalProcessor"
 # One model is indexed: no need to narrow every search to it.
 HAYSTACK_LIMIT_TO_REGISTERED_MODELS = False
 

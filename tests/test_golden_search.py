@@ -17,7 +17,7 @@ from django.core.management import call_command
 from django.db.models import Count
 
 from archive.models import Article, City, Initiative
-from archive.search import SearchParams, search
+from archive.search.service import SearchParams, search
 
 from .conftest import MAKE_CORPUS, requires_corpus_tool, requires_dumps
 

@@ -10,10 +10,11 @@ from haystack import connections
 from whoosh.fields import ID, Schema
 from whoosh.filedb.filestore import FileStorage
 
-from archive import search_backend
 from archive.models import Article
-from archive.search_backend import merge_tiers
-from archive.signals import commit_articles, index_articles
+from archive.search import indexing
+from archive.search.engine import writing
+from archive.search.engine.writing import merge_tiers
+from archive.search.indexing import commit_articles, index_articles
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 
@@ -32,8 +33,8 @@ def add_segment(index, size: int, start: int = 0) -> None:
 @pytest.fixture
 def small_tiers(monkeypatch, tmp_path):
     """Tiers of 3 and 30 documents; an index of one field."""
-    monkeypatch.setattr(search_backend, "SEGMENT_TIERS", (3, 30))
-    monkeypatch.setattr(search_backend, "MERGE_FANOUT", 4)
+    monkeypatch.setattr(writing, "SEGMENT_TIERS", (3, 30))
+    monkeypatch.setattr(writing, "MERGE_FANOUT", 4)
     return FileStorage(str(tmp_path)).create_index(Schema(key=ID(stored=True, unique=True)))
 
 
@@ -104,7 +105,7 @@ def test_batches_written_without_commit_appear_and_are_marked_indexed_only_at_th
 def test_the_term_pool_gives_the_postings_in_whooshs_order(tmp_path, limitmb):
     from whoosh.codec import default_codec
 
-    from archive.search_backend import TermPool
+    from archive.search.engine.writing import TermPool
 
     storage = FileStorage(str(tmp_path)).create()
     pool = TermPool(storage, default_codec().new_segment(storage, "MAIN"), limitmb=limitmb)
@@ -119,7 +120,7 @@ def test_the_term_pool_gives_the_postings_in_whooshs_order(tmp_path, limitmb):
 def test_a_mapped_file_reads_as_a_copy_in_memory_would():
     import io
 
-    from archive.search_backend import MappedFile
+    from archive.search.engine.storage import MappedFile
 
     content = bytes(range(256)) * 3 + b"line one\nline two\n"
     mapped, copied = MappedFile(memoryview(content)), io.BytesIO(content)
@@ -130,17 +131,15 @@ def test_a_mapped_file_reads_as_a_copy_in_memory_would():
 
 
 def test_a_bulk_import_writes_segments_that_its_next_batch_could_not_overfill(imported, monkeypatch):
-    from archive import signals
-
     backend = connections["default"].get_backend()
     backend.clear()
-    monkeypatch.setattr(signals, "INDEX_BATCH", 2)
-    monkeypatch.setattr(signals, "BULK_SEGMENT", 5)
+    monkeypatch.setattr(writing, "WRITE_BATCH", 2)
+    monkeypatch.setattr(writing, "BULK_SEGMENT", 5)
     batches = queue.SimpleQueue()
     for start in range(0, len(imported), 2):
         batches.put((imported[start : start + 2], {}))
     batches.put(None)
-    signals._index_batches(batches)
+    indexing._index_batches(batches)
 
     sizes = segment_sizes(backend.index)
     assert len(sizes) > 1 and sum(sizes) == len(imported)

@@ -8,10 +8,10 @@ from django.core.management import call_command
 from haystack.inputs import Exact
 from haystack.query import SearchQuerySet
 
-from archive import text
 from archive.models import Article, Initiative
-from archive.search import SearchParams, related_articles, search
-from archive.search_indexes import WORDS
+from archive.search import words as text
+from archive.search.engine.storage import WORDS
+from archive.search.service import SearchParams, related_articles, search
 
 from .conftest import DUMPS, requires_dumps
 
@@ -198,92 +198,3 @@ def test_related_articles_leave_out_the_article_and_its_near_duplicates(tmp_path
     related = related_articles(first)
     assert related
     assert first not in related and repost not in related
-
-
-def test_phrases_match_the_same_documents_as_whooshs_own_phrase_query(fixtures):
-    from haystack import connections
-    from whoosh.query import Phrase
-
-    from archive.search_backend import AdjacentWords
-
-    searcher = connections["default"].get_backend().searcher()
-    checked = 0
-    for article in fixtures:
-        found = text.words(article.body)
-        for start in range(0, min(len(found) - 2, 60), 7):
-            for size in (2, 3):
-                words = found[start : start + size]
-                whoosh = set(searcher.docs_for_query(Phrase("text", words)))
-                ours = set(searcher.docs_for_query(AdjacentWords("text", words)))
-                assert ours == whoosh, words
-                checked += bool(ours)
-    assert checked > 20
-
-
-@pytest.mark.parametrize("positions", [[], [0], [3, 5, 200, 201], [7, 7], [10, 70_000]])
-def test_positions_are_stored_and_read_back_exactly(positions):
-    from archive.search_backend import ArrayPositions
-
-    stored = ArrayPositions(field_boost=3.0).encode(positions)
-    assert ArrayPositions().decode_positions(stored) == positions
-    assert ArrayPositions(field_boost=3.0).decode_weight(stored) == 3.0 * len(positions)
-
-
-@pytest.mark.parametrize("value", [
-    "三亚市|三亚 公安局|公安 局长 | 路长制 公安局|公安",
-    "公安局公安|公安|公安 | | 民警",
-    " ".join(["民警"] * 70_000 + ["路长制"]),  # past 65,535 positions
-])
-def test_postings_read_straight_from_the_words_equal_whooshs_own_from_tokens(value):
-    from whoosh.formats import Positions
-
-    from archive.search_backend import ArrayPositions
-
-    class TokensOnly:  # the same words, offering only tokens, as any Whoosh analyzer does
-        def __call__(self, value, **options):
-            return WORDS(value, **options)
-
-    direct = sorted(ArrayPositions(field_boost=3.0).word_values(value, WORDS))
-    from_tokens = sorted(Positions.word_values(ArrayPositions(field_boost=3.0), value, TokensOnly()))
-    assert direct == from_tokens
-
-
-def test_matches_scored_in_bulk_rank_as_whooshs_collector_ranks_them(fixtures):
-    from haystack import connections
-    from whoosh.query import Phrase
-
-    from archive.search_backend import AdjacentWords, ranked_matches
-    from archive.signals import index_articles
-
-    for article in list(fixtures)[:3]:  # segments of their own, and deleted documents in the first
-        index_articles([article.pk])
-    backend = connections["default"].get_backend()
-    searcher = backend.searcher()
-    assert len(list(searcher.leaf_searchers())) > 1 and searcher.reader().has_deletions()
-    city = str(fixtures.exclude(city=None).first().city_id)
-    queries = ["text:(公安)", "text:(民警) AND text:(群众)", "text:(路长制) OR text:(警务广场)", 'text:("警务 广场")',
-               '(text:("网上 公安局") OR text:(网上公安局))', f"text:(公安) AND city:({city})", f"city:({city})",
-               "title:(公安)", "text:(没有这个词)", 'text:("公安 没有这个词")']
-    checked = 0
-    for query_string in queries:
-        parsed = backend.parser.parse(query_string).accept(lambda query: query)
-        with_phrases = parsed.accept(
-            lambda q: AdjacentWords(q.fieldname, q.words) if type(q) is Phrase and q.slop == 1 else q)
-        docnums, scores = ranked_matches(searcher, with_phrases)
-        ours = list(zip(docnums.tolist(), scores.tolist(), strict=True))
-        whoosh = [(docnum, score) for score, docnum in searcher.search(parsed, limit=None).top_n]
-        assert ours == whoosh, query_string
-        checked += bool(ours)
-    assert checked >= 7
-
-
-@pytest.mark.parametrize("stored", [[[1, 5], [3, 4]], [[1, 5], [3, 70_000]], [[65_536], [0, 2]]])
-def test_positions_of_many_documents_are_read_at_once_as_each_alone(stored):
-    import numpy as np
-
-    from archive.search_backend import ArrayPositions, position_keys
-
-    docnums = [7, 9]
-    values = [ArrayPositions().encode(each) for each in stored]
-    expected = [docnum << 32 | position for docnum, each in zip(docnums, stored, strict=True) for position in each]
-    assert position_keys(np.array(docnums), values).tolist() == expected

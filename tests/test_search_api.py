@@ -20,12 +20,12 @@ from django.utils.html import escape
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from archive import search as search_module
 from archive import views
 from archive.export import FIELDS, csv_value
 from archive.ingest.script import to_traditional
 from archive.models import Article, Initiative
-from archive.search import SearchParams
+from archive.search import service as search_module
+from archive.search.service import SearchParams
 
 pytestmark = pytest.mark.django_db
 

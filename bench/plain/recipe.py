@@ -9,7 +9,7 @@ from haystack.inputs import AutoQuery
 from haystack.query import SQ, SearchQuerySet
 
 from archive.models import Article
-from archive.query import Term, parse
+from archive.search.query import Term, parse
 
 BATCH = 1000  # haystack's update_index default: one Whoosh writer commit per batch
 PAGE_SIZE = 20

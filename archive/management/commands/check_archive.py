@@ -4,7 +4,8 @@ from django.core.management.base import BaseCommand, CommandError
 from tqdm import tqdm
 
 from archive import consistency
-from archive.index_lock import IndexLocked, wait_for_index_lock
+from archive.search.indexing import engine
+from archive.search.interface import IndexLocked
 
 
 class Command(BaseCommand):
@@ -23,7 +24,7 @@ class Command(BaseCommand):
     def handle(self, *args, repair, no_hash, verbosity, **options):
         if repair:
             try:
-                wait_for_index_lock()
+                engine().wait_until_writable()
             except IndexLocked as error:
                 raise CommandError(str(error)) from error
         report = self._check(not no_hash, verbosity)

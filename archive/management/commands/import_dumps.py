@@ -10,11 +10,11 @@ from django.core.management.base import BaseCommand, CommandError
 from tqdm import tqdm
 
 from archive.importer import SKIPPED, Importer, Outcome, Summary, prepare_files
-from archive.index_lock import IndexLocked, wait_for_index_lock
 from archive.ingest.files import collect_dumps
 from archive.models import ImportRecord
-from archive.search_indexes import sync_dictionary
-from archive.signals import INDEX_BATCH, deferred_indexing, flush_pending, index_pending
+from archive.search.indexes import sync_dictionary
+from archive.search.indexing import deferred_indexing, engine, index_pending, write_batch
+from archive.search.interface import IndexLocked
 
 # Allocations between collections of the youngest generation (Python's default: 700): fewer
 # collections while parsing and indexing, about a tenth of the run's time.
@@ -44,7 +44,7 @@ class Command(BaseCommand):
         if not dry_run:
             self._check_data_folder()
             try:
-                wait_for_index_lock()
+                engine().wait_until_writable()
             except IndexLocked as error:
                 raise CommandError(f"{error} Nothing was imported.") from error
 
@@ -64,7 +64,8 @@ class Command(BaseCommand):
         gc.freeze()
         gc.set_threshold(GC_THRESHOLD, *gc.get_threshold()[1:])
         prepared_files = prepare_files(importer, files, workers)
-        with deferred_indexing(background=workers > 1 and not dry_run):
+        batch = write_batch()
+        with deferred_indexing(background=workers > 1 and not dry_run) as indexing:
             for number, prepared in enumerate(
                 tqdm(prepared_files, total=len(files), unit="file", desc="importing", disable=verbosity == 0,
                      file=sys.stderr), start=1
@@ -75,12 +76,14 @@ class Command(BaseCommand):
                 except Exception as error:  # the file's transaction was rolled back; the batch goes on
                     outcome = Outcome(str(path), ImportRecord.Status.FAILED, f"not saved: {error!r}")
                 summary.outcomes.append(outcome)
+                if prepared.cut and outcome.article_id:
+                    indexing.words_cut(outcome.article_id, prepared.cut)
                 if outcome.status == ImportRecord.Status.FAILED and verbosity:
                     tqdm.write(f"failed {path}: {outcome.reason}", file=sys.stderr)
                 elif verbosity >= 2:
                     tqdm.write(f"{outcome.status} {path} {outcome.title}", file=sys.stderr)
-                if number % INDEX_BATCH == 0:
-                    flush_pending()
+                if number % batch == 0:
+                    indexing.flush()
 
         if report:
             entries = [outcome.as_dict() for outcome in summary.outcomes]

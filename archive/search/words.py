@@ -1,4 +1,4 @@
-"""Text normalisation shared by the index and the queries: one place, so both always agree.
+"""How a text becomes index words, for the index and the queries alike: one place, so both always agree.
 
 Text is folded to simplified script with ASCII punctuation (OpenCC), lower-cased, and cut into
 words by jieba's precise mode. A long word also yields the shorter dictionary words inside it
@@ -12,7 +12,6 @@ three for jieba); those are cut again here as jieba cuts them, which makes the w
 (tests/test_text.py checks it on the seed dumps).
 """
 
-import hashlib
 import re
 import threading
 from collections.abc import Iterable, Iterator
@@ -21,8 +20,8 @@ from functools import lru_cache
 import jieba
 import rjieba
 
-from .ingest.gazetteer import Gazetteer
-from .ingest.script import matching_form
+from ..ingest.gazetteer import Gazetteer
+from ..ingest.script import matching_form
 
 _WORD_RE = re.compile(r"\w", re.UNICODE)
 _HAN_RE = re.compile(r"[\u4E00-\u9FD5]")
@@ -147,39 +146,6 @@ def indexed_form(found: list[str], apart: Iterable[str] = ()) -> str:
     return " ".join(chunks)
 
 
-# Texts already cut by an import's worker processes, waiting for the index:
-# {digest of the text: (the added words it was cut with, its indexed form)}.
-_indexed_ahead: dict[bytes, tuple[frozenset[str], str]] = {}
-
-
-def _digest(content: str) -> bytes:
-    return hashlib.blake2b(content.encode("utf-8"), digest_size=16).digest()
-
-
-def prepare_indexed(content: str) -> dict[bytes, tuple[frozenset[str], str]]:
-    """indexed_form() of a text, made ahead (in a worker process) for remember_indexed()."""
-    _current()
-    return {_digest(content): (_user_words, indexed_form(words(content)))}
-
-
-def remember_indexed(prepared: dict[bytes, tuple[frozenset[str], str]]) -> None:
-    _indexed_ahead.update(prepared)
-
-
-def forget_indexed() -> None:
-    _indexed_ahead.clear()
-
-
-def take_indexed() -> dict[bytes, tuple[frozenset[str], str]]:
-    """What remember_indexed() holds, handed over (to the process that writes the index)."""
-    taken = dict(_indexed_ahead)
-    _indexed_ahead.clear()
-    return taken
-
-
-def indexed_text(content: str, apart: Iterable[str] = ()) -> str:
-    """indexed_form() of a text's words, taken from a worker's work when it was cut with the same words."""
-    known, form = _indexed_ahead.pop(_digest(content), (None, ""))
-    if known != _user_words:
-        form = indexed_form(words(content))
-    return " ".join([form, indexed_form([], apart)]) if apart else form
+def user_words() -> frozenset[str]:
+    """The extra words (initiative names and aliases) the segmenter cuts with now."""
+    return _user_words

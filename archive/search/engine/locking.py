@@ -13,47 +13,27 @@ set time and, if it stays held, stop with a message naming the file and the proc
 import os
 from pathlib import Path
 
-from django.conf import settings
-from haystack import connections
-from haystack.backends.whoosh_backend import WhooshSearchBackend
 from whoosh.util.filelock import try_for
+
+from ..interface import IndexLocked
 
 PROCESS_STATES = {"R": "running", "S": "sleeping", "D": "waiting on the disk", "T": "stopped",
                   "t": "stopped by a debugger", "Z": "exited"}
 
 
-class IndexLocked(Exception):
-    """The index's write lock stayed held; str(error) says by whom and what to do."""
+def lock_file(path: str, indexname: str) -> Path:
+    return Path(path) / f"{indexname}_WRITELOCK"
 
 
-def _whoosh_backend(using: str) -> WhooshSearchBackend | None:
-    backend = connections[using].get_backend()
-    if not (isinstance(backend, WhooshSearchBackend) and backend.use_file_storage):
-        return None  # other search servers manage their own writers
-    if not backend.setup_complete:
-        backend.setup()
-    return backend
-
-
-def lock_file(using: str = "default") -> Path | None:
-    backend = _whoosh_backend(using)
-    return Path(backend.path) / f"{backend.index.indexname}_WRITELOCK" if backend else None
-
-
-def wait_for_index_lock(using: str = "default", timeout: float | None = None) -> None:
+def wait_for_lock(index, path: str, timeout: float) -> None:
     """Return once the index's write lock is free (taken and released at once); IndexLocked if it
-    stays held for `timeout` seconds (default: the ARCHIVE_INDEX_LOCK_TIMEOUT setting)."""
-    backend = _whoosh_backend(using)
-    if backend is None:
-        return
-    if timeout is None:
-        timeout = settings.ARCHIVE_INDEX_LOCK_TIMEOUT
-    lock = backend.index.lock("WRITELOCK")  # Whoosh's own lock object: the same file, the same flock()
+    stays held for `timeout` seconds."""
+    lock = index.lock("WRITELOCK")  # Whoosh's own lock object: the same file, the same flock()
     if not try_for(lock.acquire, timeout=timeout, delay=0.2):
-        path = lock_file(using)
-        holders = ", ".join(map(describe_process, lock_holders(path))) or "another process"
+        held = lock_file(path, index.indexname)
+        holders = ", ".join(map(describe_process, lock_holders(held))) or "another process"
         raise IndexLocked(
-            f"the search index is locked: {path} has been held for {timeout:g} s by {holders}. "
+            f"the search index is locked: {held} has been held for {timeout:g} s by {holders}. "
             "A process that holds it is stuck or still writing: let it finish or end it, then run this again."
         )
     lock.release()

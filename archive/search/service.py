@@ -1,26 +1,27 @@
 """The one search function behind the search page, the JSON API and the CSV download.
 
-Words, filters, sorting and facet counts all go to the index through haystack; a search without
-words browses (newest first). The result is a page of articles from the database with snippets,
+Words, filters, sorting and facet counts all go to the engine as one interface.Request; a search
+without words browses (newest first). The result is a page of articles from the database with snippets,
 and counts per city, initiative, year and outlet over the whole result set.
 """
 
 import difflib
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from functools import cached_property
 
 from django.utils.safestring import SafeString
-from haystack.inputs import Clean, Exact
-from haystack.query import SQ, SearchQuerySet
 
-from . import text
-from .ingest.extract import EARLIEST_YEAR
-from .models import Article, City, Initiative
+from ..ingest.extract import EARLIEST_YEAR
+from ..models import Article, City, Initiative
+from . import words as text
+from .documents import cut, outlet_term
+from .highlight import highlight, snippet
+from .indexes import sync_dictionary
+from .indexing import engine
+from .interface import NEWEST, OLDEST, RELEVANCE, TEXT, TITLE, AllOf, AnyOf, Match, Phrase, Request, Word
 from .query import Query, Term, parse
-from .search_indexes import outlet_term, sync_dictionary
-from .snippets import highlight, snippet
 
 PAGE_SIZE = 20
 SORTS = {"relevance": "相关度", "newest": "最新", "oldest": "最早"}
@@ -120,39 +121,38 @@ class SearchResults:
     words: list[str] = field(default_factory=list)
 
 
-def _term_query(term: Term) -> SQ | None:
-    words = text.words(term.text)
-    if not words:
+def _term_match(term: Term) -> Match | None:
+    found = text.words(term.text)
+    if not found:
         return None
-    if term.phrase and len(words) > 1:
-        field_name = "title" if term.in_title else "text"
-        phrase = SQ(**{field_name: Exact(" ".join(words))})
+    field_name = TITLE if term.in_title else TEXT
+    if term.phrase and len(found) > 1:
+        phrase = Phrase(tuple(found), field_name)
         # "警务 广场" typed with a space is also the one word 警务广场.
         joined = text.words("".join(term.text.split()))
-        if joined != words:
-            joined_query = Exact(" ".join(joined)) if len(joined) > 1 else Clean(joined[0])
-            phrase = phrase | SQ(**{field_name: joined_query})
-        return phrase
-    combined = None
-    for word in words:
-        # The word itself or a longer word that holds it (公安 in 公安局): both are one term.
-        part = SQ(**{"title" if term.in_title else "text": Clean(word)})
-        combined = part if combined is None else combined & part
-    return combined
+        if joined == found:
+            return phrase
+        return AnyOf((phrase, Phrase(tuple(joined), field_name) if len(joined) > 1 else Word(joined[0], field_name)))
+    # Each word itself or a longer word that holds it (公安 in 公安局): both are one term.
+    parts = tuple(Word(word, field_name) for word in found)
+    return parts[0] if len(parts) == 1 else AllOf(parts)
 
 
-def _index_query(query: Query) -> tuple[SQ | None, list[SQ]]:
-    required = None
+def _either(parts: list[Match]) -> Match:
+    return parts[0] if len(parts) == 1 else AnyOf(tuple(parts))
+
+
+def _index_query(query: Query) -> tuple[Match | None, tuple[Match, ...]]:
+    """The query's words as the engine's structures: what must match, and what must not."""
+    required = []
     for group in query.groups:
-        alternatives = [sq for sq in map(_term_query, group) if sq is not None]
-        if not alternatives:
-            continue
-        either = alternatives[0]
-        for alternative in alternatives[1:]:
-            either = either | alternative
-        required = either if required is None else required & either
-    excluded = [sq for sq in map(_term_query, query.excluded) if sq is not None]
-    return required, excluded
+        alternatives = [match for match in map(_term_match, group) if match is not None]
+        if alternatives:
+            required.append(_either(alternatives))
+    excluded = tuple(match for match in map(_term_match, query.excluded) if match is not None)
+    if not required:
+        return None, excluded
+    return (required[0] if len(required) == 1 else AllOf(tuple(required))), excluded
 
 
 @dataclass
@@ -183,22 +183,20 @@ def _resolve(params: SearchParams) -> _Filters:
     return filters
 
 
-def _filter_index(sqs: SearchQuerySet, filters: _Filters) -> SearchQuerySet:
+def _index_filters(filters: _Filters) -> tuple[tuple[str, tuple[str, ...]], ...]:
+    """The filters as the engine's facet fields and the values each may take."""
+    found = []
     if filters.city:
-        sqs = sqs.filter(city=Clean(str(filters.city.pk)))
+        found.append(("city", (str(filters.city.pk),)))
     if filters.province:
-        sqs = sqs.filter(province=Clean("".join(filters.province.split())))
+        found.append(("province", ("".join(filters.province.split()),)))
     if filters.initiative:
-        sqs = sqs.filter(initiatives=Clean(str(filters.initiative.pk)))
+        found.append(("initiatives", (str(filters.initiative.pk),)))
     if filters.outlet:
-        sqs = sqs.filter(outlet=Clean(outlet_term(filters.outlet)))
+        found.append(("outlet", (outlet_term(filters.outlet),)))
     if filters.years is not None:
-        # Years as terms of the year field: far cheaper for Whoosh than a range over dates.
-        either = SQ(year=Clean(str(filters.years[0])))
-        for year in filters.years[1:]:
-            either = either | SQ(year=Clean(str(year)))
-        sqs = sqs.filter(either)
-    return sqs
+        found.append(("year", tuple(str(year) for year in filters.years)))
+    return tuple(found)
 
 
 def _facets_from_counts(counts: dict[str, dict[str, int]]) -> dict[str, list[FacetValue]]:
@@ -255,32 +253,24 @@ def search(params: SearchParams, page_size: int = PAGE_SIZE) -> SearchResults:
     results.words = highlight_words(query)
 
     # Words or not, the index answers: without words it browses, filters and facets alike.
-    sqs = SearchQuerySet().all() if required is None else SearchQuerySet().filter(required)
-    for sq in excluded:
-        sqs = sqs.exclude(sq)
-    sqs = _filter_index(sqs, filters)
-    if params.sort == "newest" or (params.sort == "relevance" and required is None):
-        sqs = sqs.order_by("-newest_first")
-    elif params.sort == "oldest":
-        sqs = sqs.order_by("oldest_first")
-    for name in ("city", "initiatives", "year", "outlet"):
-        sqs = sqs.facet(name, limit=-1)
+    sort = params.sort if params.sort in (NEWEST, OLDEST) else (NEWEST if required is None else RELEVANCE)
+    request = Request(match=required, exclude=excluded, filters=_index_filters(filters), sort=sort,
+                      facets=("city", "initiatives", "year", "outlet"))
     # One pass gives the page, the count and the facets; a page past the end shows the last.
     asked = (params.page - 1) * page_size
-    found = list(sqs[asked : asked + page_size])
-    results.count = sqs.count()
+    found = engine().find(replace(request, start=asked, end=asked + page_size))
+    results.count = found.total
     results.page, results.pages, start, end = _paged(params, results.count, page_size)
     if start != asked:
-        found = list(sqs[start:end])
-    ids = [int(result.pk) for result in found]
+        found = engine().find(replace(request, start=start, end=end))
+    ids = found.ids
     by_id = Article.objects.with_related().in_bulk(ids)
     results.hits = _hits([by_id[pk] for pk in ids if pk in by_id], results.words)
-    fields = (sqs.facet_counts() or {}).get("fields", {})
     results.facets = _facets_from_counts({
-        "city": dict(fields.get("city", [])),
-        "initiative": dict(fields.get("initiatives", [])),
-        "year": dict(fields.get("year", [])),
-        "outlet": dict(fields.get("outlet", [])),
+        "city": dict(found.facets["city"]),
+        "initiative": dict(found.facets["initiatives"]),
+        "year": dict(found.facets["year"]),
+        "outlet": dict(found.facets["outlet"]),
     })
     if results.count == 0 and not query.is_empty():
         results.suggestions = suggestions(query)
@@ -295,7 +285,7 @@ def suggestions(query: Query) -> list[tuple[str, str]]:
         for dropped in terms:
             rest = " ".join(term.text if not term.phrase else f'"{term.text}"' for term in terms if term != dropped)
             required, _ = _index_query(parse(rest))
-            if required is not None and SearchQuerySet().filter(required).count():
+            if required is not None and engine().find(Request(match=required, end=0)).total:
                 found.append((f"去掉“{dropped.text}”", rest))
     names = list(Initiative.objects.filter(confirmed=True).values_list("name", flat=True))
     for term in terms:
@@ -310,8 +300,7 @@ def related_articles(article: Article, limit: int = 5) -> list[Article]:
     if article.near_duplicate_of_id:
         article = article.near_duplicate_of
     try:
-        similar = SearchQuerySet().more_like_this(article)[: limit + 5]
-        ids = [int(result.pk) for result in similar]
+        ids = engine().more_like(article.pk, cut(article.title, article.body).text, limit + 5)
     except Exception:  # the index may not hold this article yet; the page still renders
         return []
     same = {article.pk, *article.near_duplicates.values_list("pk", flat=True)}

@@ -5,7 +5,7 @@ import re
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
-from .text import normalise
+from .words import normalise
 
 SNIPPET_LENGTH = 120
 CONTEXT_BEFORE = 30

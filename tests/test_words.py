@@ -6,8 +6,8 @@ from pathlib import Path
 import jieba
 import pytest
 
-from archive import text
 from archive.ingest.gazetteer import Gazetteer
+from archive.search import words as text
 
 from .conftest import DUMPS, requires_dumps
 
@@ -17,7 +17,7 @@ USER_WORDS = {"路长制", "飞鹭支队", "警保联控", "五小民生警务",
 
 @pytest.fixture(scope="module")
 def reference():
-    """jieba itself, given the same added words as archive/text.py gives rjieba."""
+    """jieba itself, given the same added words as archive/search/words.py gives rjieba."""
     jieba.setLogLevel(logging.WARNING)
     tokenizer = jieba.Tokenizer()
     tokenizer.initialize()
@@ -75,20 +75,3 @@ def test_user_words_can_be_taken_back(reference):
     assert "护瓜行动" in text.words("开展护瓜行动")
     text.sync_user_words(USER_WORDS)
     assert "护瓜行动" not in text.words("开展护瓜行动")
-
-
-def test_a_text_cut_ahead_by_a_worker_is_not_cut_again(reference, monkeypatch):
-    content = "三亚市公安局推行路长制"
-    text.remember_indexed(text.prepare_indexed(content))
-    monkeypatch.setattr(text, "words", lambda _: pytest.fail("cut again"))
-    assert text.indexed_text(content) == "三亚市|三亚 公安局|公安 推行 路长制"
-
-
-def test_a_text_cut_with_other_added_words_is_cut_again(reference):
-    content = "开展护瓜行动"
-    text.remember_indexed(text.prepare_indexed(content))
-    text.sync_user_words(USER_WORDS | {"护瓜行动"})
-    try:
-        assert text.indexed_text(content).split()[1].startswith("护瓜行动")
-    finally:
-        text.sync_user_words(USER_WORDS)

@@ -6,7 +6,8 @@ and sends the articles in batches to one index writer (`deferred_indexing`). Eve
 marked `needs_indexing` until the index holds it, so what an interrupted run left unindexed is
 found and indexed by the next (`index_pending`). A bulk import hands its batches to an index writer
 in a process of its own (`BackgroundIndexer`), so that writing the index and writing the database
-use both cores.
+use both cores; the words its workers cut travel with each batch, as data (documents.CutText).
+Everything here talks to the engine through search.interface.SearchEngine.
 """
 
 import logging
@@ -20,9 +21,11 @@ from django.db.models import Q, signals
 from haystack import connections
 from haystack.signals import BaseSignalProcessor
 
-from . import text
-from .index_lock import wait_for_index_lock
-from .models import Article, Initiative, InitiativeAlias
+from ..ingest.script import to_traditional
+from ..models import Article, Initiative, InitiativeAlias
+from .documents import CutText, IndexedArticle
+from .interface import SearchEngine
+from .words import normalise
 
 logger = logging.getLogger(__name__)
 _pending = threading.local()
@@ -35,35 +38,38 @@ def _queue() -> dict[int, bool]:
     return _pending.articles
 
 
-INDEX_BATCH = 500
-# A bulk import's index writer commits segments of more than BULK_SEGMENT - INDEX_BATCH and at most
-# BULK_SEGMENT articles (see search_backend.SEGMENT_TIERS), as the import sends at most INDEX_BATCH
-# at a time: larger segments outgrew the writer's memory for postings, which then sorted them out
-# to temporary files (a sixth of an import's time).
-BULK_SEGMENT = 2_000
+def engine(using: str = "default") -> SearchEngine:
+    return connections[using].get_backend()
 
 
-def index_articles(ids, using="default", commit=True) -> int:
+def write_batch(using: str = "default") -> int:
+    """How many articles an import hands the index at a time."""
+    return engine(using).write_batch
+
+
+def index_articles(ids, using="default", commit=True, cut_words: dict[int, CutText] | None = None) -> int:
     """Index these articles as they are in the database; ids the index should not hold are removed.
-    Returns how many were indexed.
+    Returns how many were indexed. `cut_words` holds words already cut for some of them.
 
     Near-duplicates are not indexed (see ArticleIndex.index_queryset), so they are removed too.
-    With commit=False the backend's writer stays open for more, and the caller calls commit_articles().
+    With commit=False the engine's writer stays open for more, and the caller calls commit_articles().
     """
-    ids = sorted(set(ids))
+    ids, cut_words = sorted(set(ids)), cut_words or {}
     index = connections[using].get_unified_index().get_index(Article)
-    backend = connections[using].get_backend()
+    search_engine = engine(using)
     indexed = 0
-    for start in range(0, len(ids), INDEX_BATCH):
+    for start in range(0, len(ids), search_engine.write_batch):
         if commit:
-            wait_for_index_lock(using)  # haystack's Whoosh writer would wait for a stuck holder forever
-        batch = set(ids[start : start + INDEX_BATCH])
+            search_engine.wait_until_writable()  # a stuck holder would otherwise be waited for without end
+        batch = set(ids[start : start + search_engine.write_batch])
         present = list(index.index_queryset().filter(pk__in=batch))
         if present:
-            backend.update(index, present, commit=commit)
+            search_engine.write([IndexedArticle.of(article, cut_words.get(article.pk)) for article in present],
+                                commit=commit)
             indexed += len(present)
-        for missing in batch - {article.pk for article in present}:
-            backend.remove(f"archive.article.{missing}", commit=commit)
+        missing = batch - {article.pk for article in present}
+        if missing:
+            search_engine.delete(sorted(missing), commit=commit)
         if commit:
             mark_indexed(batch)
     return indexed
@@ -71,14 +77,14 @@ def index_articles(ids, using="default", commit=True) -> int:
 
 def commit_articles(ids, using="default") -> None:
     """Commit what index_articles(commit=False) wrote, then mark those articles indexed."""
-    connections[using].get_backend().commit()
+    engine(using).commit()
     mark_indexed(ids)
 
 
-def mark_indexed(ids) -> None:
+def mark_indexed(ids, batch: int = 500) -> None:
     ids = sorted(set(ids))
-    for start in range(0, len(ids), INDEX_BATCH):
-        Article.objects.filter(pk__in=ids[start : start + INDEX_BATCH]).update(needs_indexing=False)
+    for start in range(0, len(ids), batch):
+        Article.objects.filter(pk__in=ids[start : start + batch]).update(needs_indexing=False)
 
 
 def index_pending() -> int:
@@ -98,13 +104,14 @@ class BackgroundIndexer:
     def __init__(self):
         context = multiprocessing.get_context("fork")
         # The import waits rather than pile batches up, but not while the writer commits a segment.
-        self._batches = context.Queue(maxsize=BULK_SEGMENT // INDEX_BATCH * 2)
+        search_engine = engine()
+        self._batches = context.Queue(maxsize=search_engine.segment_size // search_engine.write_batch * 2)
         db_connections.close_all()  # each process opens its own
         self._process = context.Process(target=_index_batches, args=(self._batches,), daemon=True)
         self._process.start()
 
-    def send(self, ids: list[int], cut_ahead: dict) -> None:
-        self._batches.put((ids, cut_ahead))
+    def send(self, ids: list[int], cut_words: dict[int, CutText]) -> None:
+        self._batches.put((ids, cut_words))
 
     def close(self) -> None:
         self._batches.put(None)
@@ -122,68 +129,87 @@ class BackgroundIndexer:
 
 
 def _index_batches(batches) -> None:
-    """Write the batches into segments of up to BULK_SEGMENT articles: one segment per batch made
-    the index merge its segments again and again (half the time of indexing at 10,000 articles).
+    """Write the batches into segments of up to the engine's segment_size articles: one segment per
+    batch made the index merge its segments again and again (half the time of indexing at 10,000).
 
-    A batch that cannot be written (the index locked past ARCHIVE_INDEX_LOCK_TIMEOUT, say) is
-    logged and left pending; the queue is still emptied, so the import never waits on it.
+    A batch that cannot be written (the index locked past its lock timeout, say) is logged and left
+    pending; the queue is still emptied, so the import never waits on it.
     """
+    search_engine = engine()
     written, documents = [], 0  # ids in the open writer, not yet committed, and the documents added
-    for ids, cut_ahead in iter(batches.get, None):
-        text.remember_indexed(cut_ahead)
+    for ids, cut_words in iter(batches.get, None):
         try:
-            documents += index_articles(ids, commit=False)
+            documents += index_articles(ids, commit=False, cut_words=cut_words)
             written += ids
-            if documents > BULK_SEGMENT - INDEX_BATCH:  # the next batch could overfill the segment
+            if documents + search_engine.write_batch > search_engine.segment_size:  # the next could overfill it
                 commit_articles(written)
                 written, documents = [], 0
         except Exception:  # the articles stay pending; the import goes on
             logger.exception("could not index articles %s", ids)
-            connections["default"].get_backend().cancel()
+            search_engine.cancel()
             written, documents = [], 0
-        text.forget_indexed()
     try:
         commit_articles(written)
     except Exception:
         logger.exception("could not index articles %s", written)
 
 
+class DeferredIndexing:
+    """What a bulk import defers: the articles its commits queued, and the words its workers cut for them."""
+
+    def __init__(self, background: bool):
+        self.background = BackgroundIndexer() if background and BackgroundIndexer.usable() else None
+        self.cut_words: dict[int, CutText] = {}
+
+    def words_cut(self, article_id: int, cut_text: CutText) -> None:
+        """Words cut ahead (in a worker) for an article this import saved."""
+        self.cut_words[article_id] = cut_text
+
+    def flush(self) -> None:
+        """Index what the commits so far queued (in the background writer when there is one)."""
+        queue = _queue()
+        changed, cut_words = dict(queue), self.cut_words
+        queue.clear()
+        self.cut_words = {}
+        if not changed:
+            return
+        if self.background:
+            self.background.send(sorted(changed), {pk: cut_words[pk] for pk in changed if pk in cut_words})
+            return
+        _index_changed(changed, cut_words)
+
+
 @contextmanager
 def deferred_indexing(background: bool = False):
-    """Within this block, commits queue articles; flush_pending() (and the block's end) indexes them,
+    """Within this block, commits queue articles; its flush() (and the block's end) indexes them,
     in a BackgroundIndexer when asked and usable."""
-    _pending.deferred = True
-    _pending.background = BackgroundIndexer() if background and BackgroundIndexer.usable() else None
+    deferred = DeferredIndexing(background)
+    _pending.deferred = deferred
     try:
-        yield
+        yield deferred
     finally:
-        _pending.deferred = False
-        flush_pending()
-        if _pending.background:
-            _pending.background.close()
-        _pending.background = None
+        _pending.deferred = None
+        deferred.flush()
+        if deferred.background:
+            deferred.background.close()
 
 
-def flush_pending():
-    _flush(force=True)
-
-
-def _flush(force=False):
-    queue = _queue()
-    if not queue or (getattr(_pending, "deferred", False) and not force):
-        return
-    changed = dict(queue)
-    queue.clear()
-    if getattr(_pending, "background", None):
-        _pending.background.send(sorted(changed), text.take_indexed())
-        return
+def _index_changed(changed: dict[int, bool], cut_words: dict[int, CutText] | None = None) -> None:
     try:
-        index_articles([pk for pk, keep in changed.items() if keep])
+        index_articles([pk for pk, keep in changed.items() if keep], cut_words=cut_words)
         index_articles([pk for pk, keep in changed.items() if not keep])
     except Exception:  # the index can be repaired; a failed commit of the database cannot
         logger.exception("could not update the search index for articles %s", sorted(changed))
-    finally:
-        text.forget_indexed()  # texts cut ahead for articles that were not indexed (near-duplicates)
+
+
+def _flush():
+    """At a commit: index what it queued, unless a bulk import defers it."""
+    queue = _queue()
+    if not queue or getattr(_pending, "deferred", None):
+        return
+    changed = dict(queue)
+    queue.clear()
+    _index_changed(changed)
 
 
 def _enqueue(ids, keep=True):
@@ -195,9 +221,6 @@ def _enqueue(ids, keep=True):
 
 def articles_naming(names) -> list[int]:
     """Articles whose text holds any of these names (either script), to re-segment them."""
-    from .ingest.script import to_traditional
-    from .text import normalise
-
     condition = Q()
     for name in {normalise(name) for name in names if name}:
         for form in {name, to_traditional(name)}:

@@ -1,0 +1,281 @@
+"""Reading the Whoosh index: a search request's matches found, scored, ranked, sorted and counted as arrays.
+
+Whoosh moves a tree of matchers one document at a time and asks each for its score, building an
+object for every position of every word in a phrase. Here each word's postings are read a block at
+a time into numpy arrays, and the request's structure (interface.Word, Phrase, AllOf, AnyOf) is
+evaluated over them: the same documents and the same BM25F scores as Whoosh's own collector, in
+the same order (tests/test_search_engine.py compares them). Filters, sorts and facet counts read
+columns, loaded once per opened searcher.
+"""
+
+from typing import NamedTuple
+
+import numpy as np
+from haystack.constants import DJANGO_ID
+from whoosh.matching import FilterMatcher
+from whoosh.scoring import BM25FScorer
+
+from ..interface import NEWEST, OLDEST, AllOf, AnyOf, Match, Phrase, Request, Word
+from .storage import ArchiveLeafMatcher, positions
+
+NO_DOCUMENTS = np.empty(0, dtype=np.int64)
+NO_MATCHES = (NO_DOCUMENTS, np.empty(0))
+SORT_COLUMNS = {NEWEST: ("newest_first", True), OLDEST: ("oldest_first", False)}  # column, descending
+
+
+class Postings(NamedTuple):
+    """A word's postings in one segment, without deleted documents."""
+
+    docnums: np.ndarray  # ascending
+    weights: np.ndarray  # the word's weight in each document (its frequency, times the field's boost)
+    values: list[bytes]  # each one's encoded positions, when asked for
+
+
+class FacetColumn(NamedTuple):
+    """A keyword field's values for every document of a searcher, each value a number."""
+
+    labels: list[str]  # the values, by number
+    starts: np.ndarray  # where each document's numbers start in codes (and, one on, where they end)
+    codes: np.ndarray
+
+
+def matching_rows(first: np.ndarray, second: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Where the numbers in both ascending arrays of distinct numbers are, in each, found by binary
+    search (numpy's intersect1d sorts the two together again: a third of the time of a phrase)."""
+    if not len(second):
+        return NO_DOCUMENTS, NO_DOCUMENTS
+    rows = np.minimum(np.searchsorted(second, first), len(second) - 1)
+    found = second[rows] == first
+    return np.flatnonzero(found), rows[found]
+
+
+def sorted_intersection(first: np.ndarray, second: np.ndarray) -> np.ndarray:
+    """The numbers in both ascending arrays of distinct numbers."""
+    return first[matching_rows(first, second)[0]]
+
+
+def position_keys(docnums: np.ndarray, values: list[bytes]) -> np.ndarray:
+    """Each position of each document as one number, document << 32 | position (ascending)."""
+    sizes = np.fromiter(map(len, values), dtype=np.int64, count=len(values))
+    joined = np.frombuffer(b"".join(values), dtype=np.uint8)
+    heads = np.cumsum(sizes) - sizes
+    if (joined[heads] == ord("H")).all():  # two bytes a position: all of them read at once
+        found = np.delete(joined, heads).view(np.uint16)
+        counts = (sizes - 1) // 2
+    else:  # an article past 65,535 words stores four bytes a position
+        arrays = [positions(value) for value in values]
+        found = np.concatenate([np.array(each, dtype=np.int64) for each in arrays])
+        counts = np.fromiter(map(len, arrays), dtype=np.int64, count=len(arrays))
+    return (np.repeat(docnums, counts) << 32) | found.astype(np.int64)
+
+
+class SegmentView:
+    """One segment of an opened searcher: its postings read as arrays, its words scored as arrays."""
+
+    def __init__(self, searcher, offset: int):
+        self.searcher, self.offset = searcher, offset
+        self.reader = searcher.reader()
+        self.doc_count = self.reader.doc_count_all()
+        live = np.fromiter(self.reader.all_doc_ids(), dtype=np.int64)
+        self.live = live
+        self.deleted = np.setdiff1d(np.arange(self.doc_count, dtype=np.int64), live)
+        self._lengths: dict[str, np.ndarray] = {}
+
+    def postings(self, field: str, word: str, values: bool = False) -> Postings | None:
+        """A word's postings, read a block at a time (None when no document holds the word)."""
+        term = self.searcher.schema[field].to_bytes(word)
+        if (field, term) not in self.reader:
+            return None
+        matcher = self.reader.postings(field, term)
+        if isinstance(matcher, FilterMatcher):  # Whoosh's filter over deleted documents: taken off here
+            matcher = matcher.child
+        if isinstance(matcher, ArchiveLeafMatcher):
+            docnums, weights, encoded = matcher.read_all(values)
+        else:  # a word of one document (ListMatcher), or a segment written by Whoosh's own codec
+            docnums, weights, encoded = [], [], []
+            while matcher.is_active():
+                docnums.append(matcher.id())
+                weights.append(matcher.weight())
+                if values:
+                    encoded.append(matcher.value())
+                matcher.next()
+        found = Postings(np.array(docnums, dtype=np.int64), np.array(weights, dtype=np.float64), encoded)
+        if len(self.deleted):
+            keep = np.isin(found.docnums, self.deleted, invert=True)
+            found = Postings(found.docnums[keep], found.weights[keep],
+                             [found.values[row] for row in np.flatnonzero(keep).tolist()] if values else [])
+        return found
+
+    def lengths(self, field: str) -> np.ndarray:
+        """Every document's length in a field, read once (decoding each one took a third of scoring)."""
+        if field not in self._lengths:
+            self._lengths[field] = np.array([self.reader.doc_field_length(docnum, field, 1) or 1
+                                             for docnum in range(self.doc_count)], dtype=np.float64)
+        return self._lengths[field]
+
+    def scores(self, field: str, word: str, docnums: np.ndarray, weights: np.ndarray) -> np.ndarray:
+        """The score Whoosh's BM25F gives a word in each of these documents, from its weight there."""
+        scorer = self.searcher.weighting.scorer(self.searcher, field, word)
+        if not isinstance(scorer, BM25FScorer):  # an unscored field: Whoosh's WeightScorer
+            return weights
+        # BM25FScorer._score(weight, length) for all the documents at once, in the same order of operations.
+        idf, avgfl, b, k1, tf = scorer.idf, scorer.avgfl, scorer.B, scorer.K1, weights
+        return idf * ((tf * (k1 + 1)) / (tf + k1 * ((1 - b) + b * self.lengths(field)[docnums] / avgfl)))
+
+    def matches(self, match: Match) -> tuple[np.ndarray, np.ndarray]:
+        """The documents of this segment a match holds for (ascending), with their scores."""
+        if isinstance(match, Word):
+            found = self.postings(match.field, match.text)
+            if found is None:
+                return NO_MATCHES
+            return found.docnums, self.scores(match.field, match.text, found.docnums, found.weights)
+        if isinstance(match, Phrase):
+            return self.phrase(match.field, match.words)
+        parts = [self.matches(part) for part in match.parts]
+        if isinstance(match, AllOf):
+            docnums, scores = parts[0]
+            for other, other_scores in parts[1:]:  # Whoosh adds the parts' scores
+                rows, other_rows = matching_rows(docnums, other)
+                docnums, scores = docnums[rows], scores[rows] + other_scores[other_rows]
+            return docnums, scores
+        if isinstance(match, AnyOf):
+            docnums, scores = parts[0]
+            for other, other_scores in parts[1:]:
+                either = np.union1d(docnums, other)
+                summed = np.zeros(len(either))
+                summed[np.searchsorted(either, other)] = other_scores
+                summed[np.searchsorted(either, docnums)] += scores
+                docnums, scores = either, summed
+            return docnums, scores
+        raise TypeError(f"not a match: {match!r}")
+
+    def phrase(self, field: str, words: tuple[str, ...]) -> tuple[np.ndarray, np.ndarray]:
+        """The documents holding the words next to each other in order: the positions of all the
+        documents holding every word compared at once."""
+        postings = [self.postings(field, word, values=True) for word in words]
+        if any(each is None for each in postings):
+            return NO_MATCHES
+        holding_all = postings[0].docnums
+        for each in postings[1:]:
+            holding_all = sorted_intersection(holding_all, each.docnums)
+        # Where the phrase starts: positions of its first word whose next words follow at +1, +2 …
+        starts = None
+        for offset, each in enumerate(postings):
+            rows = np.searchsorted(each.docnums, holding_all).tolist()
+            keys = position_keys(holding_all, [each.values[row] for row in rows]) - offset
+            starts = keys if starts is None else sorted_intersection(starts, keys)
+        found = np.unique(starts >> 32)
+        # Only the documents holding the phrase are scored, each word as its own matcher would.
+        total = np.zeros(len(found))
+        for word, each in zip(words, postings, strict=True):
+            total = total + self.scores(field, word, found, each.weights[np.searchsorted(each.docnums, found)])
+        return found, total
+
+
+class IndexView:
+    """An opened searcher of the whole index, with what is read once per searcher: its segments, the
+    columns that filters, sorts and facets read, and the article id of each document."""
+
+    def __init__(self, searcher):
+        self.searcher = searcher
+        self.segments = [SegmentView(leaf, offset) for leaf, offset in searcher.leaf_searchers()]
+        self.live = np.concatenate([NO_DOCUMENTS, *(segment.live + segment.offset for segment in self.segments)])
+        self._columns: dict[str, object] = {}
+
+    def close(self) -> None:
+        self.searcher.close()
+
+    def matches(self, match: Match | None) -> tuple[np.ndarray, np.ndarray]:
+        """Every live document a match holds for (ascending document numbers) and its score."""
+        if match is None:
+            return self.live, np.zeros(len(self.live))
+        docnums, scores = [NO_MATCHES[0]], [NO_MATCHES[1]]
+        for segment in self.segments:
+            found, found_scores = segment.matches(match)
+            docnums.append(found + segment.offset)
+            scores.append(found_scores)
+        return np.concatenate(docnums), np.concatenate(scores)
+
+    def column(self, name: str) -> list:
+        """A field's raw column value for every document number (read once per searcher)."""
+        if name not in self._columns:
+            reader = self.searcher.reader()
+            self._columns[name] = list(reader.column_reader(name, translate=False)) if reader.has_column(name) else []
+        return self._columns[name]
+
+    def article_ids(self) -> np.ndarray:
+        key = "article ids"
+        if key not in self._columns:
+            self._columns[key] = np.array([int(value) for value in self.column(DJANGO_ID)], dtype=np.int64)
+        return self._columns[key]
+
+    def sort_keys(self, name: str) -> np.ndarray:
+        key = f"{name} keys"
+        if key not in self._columns:
+            self._columns[key] = np.array(self.column(name), dtype=np.int64)
+        return self._columns[key]
+
+    def facet_column(self, name: str) -> FacetColumn:
+        """A keyword field's values for every document number, as numbers (read once per searcher)."""
+        key = f"{name} values"
+        if key not in self._columns:
+            labels, codes, starts = {}, [], [0]
+            for joined in self.column(name) or [""] * self.searcher.reader().doc_count_all():
+                if isinstance(joined, bytes):
+                    joined = joined.decode("utf-8")
+                codes.extend(labels.setdefault(value, len(labels)) for value in joined.split(",") if value)
+                starts.append(len(codes))
+            self._columns[key] = FacetColumn(list(labels), np.array(starts), np.array(codes, dtype=np.int64))
+        return self._columns[key]
+
+    def holding(self, name: str, values: tuple[str, ...]) -> np.ndarray:
+        """The live documents (ascending) whose field holds any of these values."""
+        column = self.facet_column(name)
+        wanted = [number for number, label in enumerate(column.labels) if label in set(values)]
+        rows = np.flatnonzero(np.isin(column.codes, wanted))
+        docnums = np.unique(np.searchsorted(column.starts, rows, side="right") - 1)
+        return sorted_intersection(docnums, self.live)
+
+    def facet_counts(self, name: str, docnums: np.ndarray) -> list[tuple[str, int]]:
+        """A facet's values among these documents, most frequent first (then by value), counted as arrays."""
+        column = self.facet_column(name)
+        firsts = column.starts[docnums]
+        sizes = column.starts[docnums + 1] - firsts
+        # The rows of `codes` of every document, one run after another.
+        rows = np.repeat(firsts - (np.cumsum(sizes) - sizes), sizes) + np.arange(sizes.sum())
+        found = np.bincount(column.codes[rows], minlength=len(column.labels)).tolist()
+        return sorted(((label, count) for label, count in zip(column.labels, found, strict=True) if count),
+                      key=lambda item: (-item[1], item[0]))
+
+    def find(self, request: Request, with_facets: bool = True):
+        """The ranked document numbers and scores of a request's matches, and its facet counts."""
+        docnums, scores = self.matches(request.match)
+        for excluded in request.exclude:
+            gone, _ = self.matches(excluded)
+            keep = np.isin(docnums, gone, invert=True)
+            docnums, scores = docnums[keep], scores[keep]
+        unfiltered = docnums
+        by_filter = {}
+        for name, values in request.filters:
+            holding = self.holding(name, values)
+            by_filter[name] = holding
+            rows, _ = matching_rows(docnums, holding)
+            docnums, scores = docnums[rows], scores[rows]
+        if request.sort in SORT_COLUMNS:
+            column, descending = SORT_COLUMNS[request.sort]
+            keys = self.sort_keys(column)[docnums]
+            order = np.argsort(-keys if descending else keys, kind="stable")  # ties by document number
+        else:
+            order = np.lexsort((docnums, -scores))
+        facets = {}
+        if with_facets:
+            for name in request.facets:
+                counted = docnums
+                if request.facets_ignore_own_filter and name in by_filter:
+                    counted = unfiltered
+                    for other, holding in by_filter.items():
+                        if other != name:
+                            counted = sorted_intersection(counted, holding)
+                facets[name] = self.facet_counts(name, counted)
+        return docnums[order], scores[order], facets
+

@@ -1,0 +1,203 @@
+"""The Whoosh engine's array reading against Whoosh's own: the same documents, scores and order.
+
+And the engine interface: requests as structures, every matching id in rank order, facets that
+leave out their own filter, per-month counts, more-like-this, entries, cancel.
+"""
+
+import io
+from pathlib import Path
+
+import numpy as np
+import pytest
+from django.core.management import call_command
+from haystack import connections
+from whoosh.formats import Positions
+from whoosh.query import And, Or, Phrase, Term
+
+from archive.models import Article
+from archive.search import interface, words
+from archive.search.documents import IndexedArticle, entry_id
+from archive.search.engine.reading import position_keys
+from archive.search.engine.storage import WORDS, ArrayPositions
+from archive.search.indexing import index_articles
+from archive.search.interface import AllOf, AnyOf, Request, Word
+
+pytestmark = pytest.mark.django_db
+
+FIXTURES = Path(__file__).resolve().parent / "fixtures"
+
+
+@pytest.fixture
+def fixtures(search_index):
+    call_command("import_dumps", str(FIXTURES), stdout=io.StringIO(), stderr=io.StringIO(), verbosity=0)
+    return Article.objects.canonical()
+
+
+@pytest.fixture
+def segmented(fixtures):
+    """The fixtures with three articles written again: several segments, deleted documents in the first."""
+    for article in list(fixtures)[:3]:
+        index_articles([article.pk])
+    backend = connections["default"].get_backend()
+    view = backend.view()
+    assert len(view.segments) > 1 and view.searcher.reader().has_deletions()
+    return backend
+
+
+def whoosh_query(match):
+    """The same match as a Whoosh query, for Whoosh's own collector."""
+    if isinstance(match, Word):
+        return Term(match.field, match.text)
+    if isinstance(match, interface.Phrase):
+        return Phrase(match.field, list(match.words))
+    parts = [whoosh_query(part) for part in match.parts]
+    return And(parts) if isinstance(match, AllOf) else Or(parts)
+
+
+MATCHES = [
+    Word("公安"), Word("公安", "title"), Word("没有这个词"),
+    AllOf((Word("民警"), Word("群众"))), AllOf((Word("公安"), Word("民警"), Word("群众"))),
+    AllOf((Word("公安"), Word("民警"), Word("群众"), Word("服务"))),
+    AnyOf((Word("路长制"), Word("警务广场"))), AnyOf((Word("路长制"), Word("警务广场"), Word("五小"))),
+    interface.Phrase(("警务", "广场")), interface.Phrase(("公安", "没有这个词")),
+    AnyOf((interface.Phrase(("网上", "公安局")), Word("网上公安局"))),
+    AllOf((interface.Phrase(("公安", "局长")), AnyOf((Word("群众"), Word("民警"))))),
+]
+
+
+@pytest.mark.parametrize("match", MATCHES, ids=repr)
+def test_matches_scored_as_arrays_rank_as_whooshs_collector_ranks_them(segmented, match):
+    view = segmented.view()
+    docnums, scores, _ = view.find(Request(match=match))
+    ours = list(zip(docnums.tolist(), scores.tolist(), strict=True))
+    whoosh = [(docnum, score) for score, docnum in view.searcher.search(whoosh_query(match), limit=None).top_n]
+    assert ours == whoosh
+
+
+def test_phrases_match_the_same_documents_as_whooshs_own_phrase_query(fixtures):
+    view = connections["default"].get_backend().view()
+    checked = 0
+    for article in fixtures:
+        found = words.words(article.body)
+        for start in range(0, min(len(found) - 2, 60), 7):
+            for size in (2, 3):
+                phrase = found[start : start + size]
+                whoosh = set(view.searcher.docs_for_query(Phrase("text", phrase)))
+                ours = set(view.matches(interface.Phrase(tuple(phrase)))[0].tolist())
+                assert ours == whoosh, phrase
+                checked += bool(ours)
+    assert checked > 20
+
+
+def test_filters_exclusions_and_sorts_give_what_whoosh_gives(segmented):
+    view = segmented.view()
+    city = str(Article.objects.canonical().exclude(city=None).first().city_id)
+    request = Request(match=Word("公安"), exclude=(Word("交警"),), filters=(("city", (city,)),))
+    docnums, _, _ = view.find(request)
+    whoosh = view.searcher.search(And([Term("text", "公安"), Term("city", city)]), limit=None,
+                                  mask=Term("text", "交警"))
+    assert sorted(docnums.tolist()) == sorted(hit.docnum for hit in whoosh)
+
+    for sort, column, reverse in ((interface.NEWEST, "newest_first", True), (interface.OLDEST, "oldest_first", False)):
+        docnums, _, _ = view.find(Request(match=Word("公安"), sort=sort))
+        keys = list(view.searcher.reader().column_reader(column))
+        # Dates in order, articles of the same date by document number (Whoosh's reverse turns those round too).
+        expected = sorted(view.searcher.docs_for_query(Term("text", "公安")), key=keys.__getitem__, reverse=reverse)
+        assert docnums.tolist() == expected
+
+
+def test_every_matching_id_comes_in_rank_order_and_the_page_is_its_slice(fixtures):
+    backend = connections["default"].get_backend()
+    request = Request(match=Word("公安"))
+    every = backend.matching_ids(request)
+    assert sorted(every) == sorted(a.pk for a in fixtures if "公安" in words.normalise(a.title + a.body))
+    assert backend.find(request).total == len(every)
+    assert backend.find(Request(match=Word("公安"), start=2, end=5)).ids == every[2:5]
+
+
+def test_facet_counts_can_leave_out_their_own_filter(fixtures):
+    backend = connections["default"].get_backend()
+    dated = fixtures.exclude(published_on=None)
+    year = str(dated.first().published_on.year)
+    narrowed = backend.find(Request(filters=(("year", (year,)),), facets=("year", "city")))
+    assert narrowed.facets["year"] == [(year, dated.filter(published_on__year=year).count())]
+    every_year = backend.find(Request(filters=(("year", (year,)),), facets=("year", "city"),
+                                      facets_ignore_own_filter=True))
+    assert sum(count for _, count in every_year.facets["year"]) == dated.count()
+    assert every_year.facets["city"] == narrowed.facets["city"], "other facets keep the filter"
+    assert every_year.total == narrowed.total
+
+
+def test_months_are_counted_as_a_facet(fixtures):
+    counted = dict(connections["default"].get_backend().find(Request(facets=("month",))).facets["month"])
+    expected = {}
+    for article in fixtures.exclude(published_on=None):
+        key = f"{article.published_on:%Y-%m}"
+        expected[key] = expected.get(key, 0) + 1
+    assert counted == expected
+
+
+def test_more_like_leaves_out_the_article_and_pages_past_the_first_ten(fixtures):
+    backend = connections["default"].get_backend()
+    article = fixtures.first()
+    text = IndexedArticle.of(article).text
+    similar = backend.more_like(article.pk, text, 10)
+    assert similar and article.pk not in similar
+    assert backend.more_like(article.pk, text, 2) == similar[:2]
+    assert backend.more_like(10**9, text, 5) == []
+
+
+def test_entries_name_every_indexed_article(fixtures):
+    assert sorted(connections["default"].get_backend().entries()) == sorted(entry_id(a.pk) for a in fixtures)
+
+
+def test_cancel_drops_what_was_written_since_the_commit(fixtures):
+    backend = connections["default"].get_backend()
+    article = fixtures.first()
+    backend.delete([article.pk], commit=False)
+    backend.cancel()
+    assert entry_id(article.pk) in backend.entries()
+    backend.delete([article.pk], commit=False)
+    backend.commit()
+    assert entry_id(article.pk) not in backend.entries()
+
+
+def test_a_searcher_opened_before_a_rebuild_in_another_process_sees_the_rebuilt_index(fixtures):
+    backend = connections["default"].get_backend()
+    assert backend.find(Request(match=Word("公安"))).total
+    # Another process's rebuild, as clear() and a new index at the same generation number leave it.
+    other = type(backend)("default", **connections.connections_info["default"])
+    other.clear()
+    other.write([IndexedArticle.of(fixtures.first())])
+    assert backend.view().searcher.reader().generation() == other.view().searcher.reader().generation()
+    assert backend.find(Request()).total == 1
+
+
+@pytest.mark.parametrize("positions", [[], [0], [3, 5, 200, 201], [7, 7], [10, 70_000]])
+def test_positions_are_stored_and_read_back_exactly(positions):
+    stored = ArrayPositions(field_boost=3.0).encode(positions)
+    assert ArrayPositions().decode_positions(stored) == positions
+    assert ArrayPositions(field_boost=3.0).decode_weight(stored) == 3.0 * len(positions)
+
+
+@pytest.mark.parametrize("value", [
+    "三亚市|三亚 公安局|公安 局长 | 路长制 公安局|公安",
+    "公安局公安|公安|公安 | | 民警",
+    " ".join(["民警"] * 70_000 + ["路长制"]),  # past 65,535 positions
+])
+def test_postings_read_straight_from_the_words_equal_whooshs_own_from_tokens(value):
+    class TokensOnly:  # the same words, offering only tokens, as any Whoosh analyzer does
+        def __call__(self, value, **options):
+            return WORDS(value, **options)
+
+    direct = sorted(ArrayPositions(field_boost=3.0).word_values(value, WORDS))
+    from_tokens = sorted(Positions.word_values(ArrayPositions(field_boost=3.0), value, TokensOnly()))
+    assert direct == from_tokens
+
+
+@pytest.mark.parametrize("stored", [[[1, 5], [3, 4]], [[1, 5], [3, 70_000]], [[65_536], [0, 2]]])
+def test_positions_of_many_documents_are_read_at_once_as_each_alone(stored):
+    docnums = [7, 9]
+    values = [ArrayPositions().encode(each) for each in stored]
+    expected = [docnum << 32 | position for docnum, each in zip(docnums, stored, strict=True) for position in each]
+    assert position_keys(np.array(docnums), values).tolist() == expected
