@@ -117,19 +117,6 @@ def test_the_term_pool_gives_the_postings_in_whooshs_order(tmp_path, limitmb):
     pool.cleanup()
 
 
-def test_a_mapped_file_reads_as_a_copy_in_memory_would():
-    import io
-
-    from archive.search.engine.storage import MappedFile
-
-    content = bytes(range(256)) * 3 + b"line one\nline two\n"
-    mapped, copied = MappedFile(memoryview(content)), io.BytesIO(content)
-    for operation, arguments in [("read", (10,)), ("seek", (5, 1)), ("tell", ()), ("read", (0,)), ("seek", (-20, 2)),
-                                 ("readline", ()), ("readline", ()), ("read", ()), ("seek", (100,)), ("read", (-1,)),
-                                 ("seek", (700,)), ("readline", (4,)), ("read", (1000,))]:
-        assert getattr(mapped, operation)(*arguments) == getattr(copied, operation)(*arguments), operation
-
-
 def test_a_bulk_import_writes_segments_that_its_next_batch_could_not_overfill(imported, monkeypatch):
     backend = connections["default"].get_backend()
     backend.clear()
