@@ -132,3 +132,33 @@ def test_a_bulk_import_writes_segments_that_its_next_batch_could_not_overfill(im
     assert len(sizes) > 1 and sum(sizes) == len(imported)
     assert all(3 < size <= 5 for size in sizes[1:]), sizes  # all but the last one written
     assert indexed_ids() == sorted(imported)
+
+
+def test_a_failed_batch_on_an_engine_without_rollback_stays_pending_and_is_written_again_whole(imported, monkeypatch):
+    from archive.search import documents
+
+    backend = connections["default"].get_backend()
+    backend.clear()
+    Article.objects.update(needs_indexing=True)
+    # An engine that cannot roll back keeps whatever was written before the failure.
+    monkeypatch.setattr(backend, "cancel", backend.commit)
+    failing = imported[-1]
+    original = documents.IndexedArticle.of.__func__
+
+    def fail_on_one(cls, article, cut_text=None):
+        if article.pk == failing:
+            raise OSError("disk full")
+        return original(cls, article, cut_text)
+
+    monkeypatch.setattr(documents.IndexedArticle, "of", classmethod(fail_on_one))
+    batches = queue.SimpleQueue()
+    batches.put((imported[:2], {}))  # written, then the failing batch makes the engine keep them
+    batches.put((imported[2:], {}))
+    batches.put(None)
+    indexing._index_batches(batches)
+    assert set(Article.objects.filter(needs_indexing=True).values_list("pk", flat=True)) >= set(imported[2:])
+
+    monkeypatch.setattr(documents.IndexedArticle, "of", classmethod(original))
+    indexing.index_pending()
+    assert indexed_ids() == sorted(imported)
+    assert not Article.objects.filter(needs_indexing=True).exists()

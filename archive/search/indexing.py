@@ -28,13 +28,21 @@ from .interface import SearchEngine
 from .words import normalise
 
 logger = logging.getLogger(__name__)
-_pending = threading.local()
+
+
+class _Pending(threading.local):
+    """This thread's articles waiting for the commit (True to index, False to remove), and the bulk
+    import deferring their indexing, if one is."""
+
+    def __init__(self):
+        self.articles: dict[int, bool] = {}
+        self.deferred: DeferredIndexing | None = None
+
+
+_pending = _Pending()
 
 
 def _queue() -> dict[int, bool]:
-    """Article ids waiting for the commit: True to index, False to remove."""
-    if not hasattr(_pending, "articles"):
-        _pending.articles = {}
     return _pending.articles
 
 
@@ -205,7 +213,7 @@ def _index_changed(changed: dict[int, bool], cut_words: dict[int, CutText] | Non
 def _flush():
     """At a commit: index what it queued, unless a bulk import defers it."""
     queue = _queue()
-    if not queue or getattr(_pending, "deferred", None):
+    if not queue or _pending.deferred:
         return
     changed = dict(queue)
     queue.clear()
