@@ -274,6 +274,7 @@ def api_search(request):
     results = search(params)
     return JsonResponse({
         "count": results.count,
+        "notes": results.notes,
         "page": results.page,
         "pages": results.pages,
         "results": [

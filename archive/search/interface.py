@@ -44,6 +44,16 @@ class Phrase:
 
 
 @dataclass(frozen=True)
+class Near:
+    """Words close together, in either order: each at most `distance` words away from one
+    occurrence of the first (so two words: at most `distance` words between them)."""
+
+    words: tuple[str, ...]
+    distance: int = 10
+    field: str = TEXT
+
+
+@dataclass(frozen=True)
 class AllOf:
     parts: tuple["Match", ...]
 
@@ -53,12 +63,15 @@ class AnyOf:
     parts: tuple["Match", ...]
 
 
-Match = Word | Phrase | AllOf | AnyOf
+Match = Word | Phrase | Near | AllOf | AnyOf
 
 
 @dataclass(frozen=True)
 class Request:
     """What to find, how to order it, which slice of it to return and what to count.
+
+    By relevance, matches are ranked by the first of `tiers` they also match (those matching none
+    come last), then by score, then by article id.
 
     `filters` pairs a facet field with the values it may take (any of them); every filter must
     hold. Facet counts are over all matches; with `facets_ignore_own_filter` each facet's counts
@@ -69,6 +82,7 @@ class Request:
     exclude: tuple[Match, ...] = ()
     filters: tuple[tuple[str, tuple[str, ...]], ...] = ()
     sort: str = RELEVANCE
+    tiers: tuple[Match, ...] = ()
     start: int = 0
     end: int | None = 20
     facets: tuple[str, ...] = ()
@@ -77,7 +91,7 @@ class Request:
 
 @dataclass
 class Results:
-    ids: list[int]  # article ids of the slice asked for, in rank order
+    ids: list[int]  # article ids of the slice asked for, in rank order; ties by article id
     scores: list[float]
     total: int  # every match, not just the slice
     facets: dict[str, list[tuple[str, int]]] = field(default_factory=dict)  # most frequent first

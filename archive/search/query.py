@@ -5,19 +5,26 @@
     路长制 OR 警保联控      either
     -交警                  not this word
     title:公安             in the headline only (title:"…" too)
+    路长制 NEAR/10 交通    both, at most 10 words apart, either order (NEAR alone: 10)
 
+Full-width forms count as their ASCII twins (－交警, ＂…＂), and “…”, 「…」 and 『…』 quote as "…" does.
 Anything else — unbalanced quotes, a lone operator, control characters, markup — is read as
-plain words. Nothing here raises on any input.
+plain words, and the query's notes say so. Nothing here raises on any input.
 """
 
 import re
 from dataclasses import dataclass, field
+
+from ..ingest.script import fold_full_width
 
 MAX_QUERY_LENGTH = 200  # characters kept of a query; longer input is cut, not refused
 MAX_TERMS = 16
 
 _TOKEN_RE = re.compile(r'(-?)(?:(title):)?(?:"([^"]*)"|(\S+))')
 _CONTROL_RE = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+_QUOTES = str.maketrans(dict.fromkeys("“”「」『』", '"'))
+_NEAR_RE = re.compile(r"NEAR(?:/(\d{1,3}))?")
+NEAR_DISTANCE = 10  # words apart at most, for NEAR without a number
 
 
 @dataclass(frozen=True)
@@ -25,6 +32,7 @@ class Term:
     text: str
     phrase: bool = False
     in_title: bool = False
+    near: int = 0  # NEAR: the words of `text` (terms typed apart) at most this many words apart
 
 
 @dataclass
@@ -33,42 +41,70 @@ class Query:
 
     groups: list[list[Term]] = field(default_factory=list)
     excluded: list[Term] = field(default_factory=list)
+    typed: bool = False  # something other than spaces was typed
+    notes: list[str] = field(default_factory=list)  # how the query was read, where not as typed
 
     def is_empty(self) -> bool:
         return not self.groups and not self.excluded
+
+    def is_unsearchable(self) -> bool:
+        """Something was typed, yet nothing to find: only punctuation or operators, or only exclusions."""
+        return self.typed and not self.groups
 
     def terms(self) -> list[Term]:
         return [term for group in self.groups for term in group]
 
 
-def clean(raw: str) -> str:
-    text = _CONTROL_RE.sub(" ", raw or "")[:MAX_QUERY_LENGTH]
+def clean(raw: str, notes: list[str]) -> str:
+    """The query as parsed: control characters out, full-width forms and Chinese quotes folded, cut to length."""
+    text = fold_full_width(_CONTROL_RE.sub(" ", raw or "")).translate(_QUOTES)
+    if len(text) > MAX_QUERY_LENGTH:
+        notes.append(f"检索式过长，只用了前 {MAX_QUERY_LENGTH} 个字符。")
+        text = text[:MAX_QUERY_LENGTH]
     if text.count('"') % 2:  # an unbalanced quote is not a phrase
+        notes.append("引号不成对，已按普通字词检索。")
         text = text.replace('"', " ")
     return text.strip()
 
 
 def parse(raw: str) -> Query:
     query = Query()
-    pending_or = False
-    for match in _TOKEN_RE.finditer(clean(raw)):
+    query.typed = bool(_CONTROL_RE.sub(" ", raw or "").strip())
+    text = clean(raw, query.notes)
+    pending_or, pending_near = False, 0
+    for match in _TOKEN_RE.finditer(text):
         negated, field_name, quoted, word = match.groups()
         if word == "OR" and not negated and not field_name:
+            if not query.groups:
+                query.notes.append("“OR”前面没有词，已忽略。")
             pending_or = bool(query.groups)
             continue
-        text = (quoted if quoted is not None else word).strip()
-        if not text or not any(ch.isalnum() for ch in text):
+        near = _NEAR_RE.fullmatch(word or "")
+        if near and not negated and not field_name:
+            if not query.groups:
+                query.notes.append("“NEAR”前面没有词，已忽略。")
+            else:
+                pending_near = max(1, int(near[1] or NEAR_DISTANCE))
             continue
-        term = Term(text=text, phrase=quoted is not None, in_title=field_name == "title")
+        found = (quoted if quoted is not None else word).strip()
+        if not found or not any(ch.isalnum() for ch in found):
+            continue
+        term = Term(text=found, phrase=quoted is not None, in_title=field_name == "title")
         if negated:
             query.excluded.append(term)
+        elif pending_near:
+            before = query.groups[-1][-1]
+            query.groups[-1][-1] = Term(f"{before.text} {term.text}", in_title=before.in_title, near=pending_near)
         elif pending_or:
             query.groups[-1].append(term)
         else:
             query.groups.append([term])
-        pending_or = False
+        pending_or, pending_near = False, 0
         if len(query.terms()) + len(query.excluded) >= MAX_TERMS:
+            query.notes.append(f"最多检索 {MAX_TERMS} 个词，其余已忽略。")
             break
-    if not query.groups:
-        query.excluded = []  # excluding alone would mean "everything but": not a search
+    if pending_or:
+        query.notes.append("“OR”后面没有词，已忽略。")
+    if pending_near:
+        query.notes.append("“NEAR”后面没有词，已忽略。")
     return query

@@ -20,8 +20,8 @@ from .documents import cut, outlet_term
 from .highlight import highlight, snippet
 from .indexes import sync_dictionary
 from .indexing import engine
-from .interface import NEWEST, OLDEST, RELEVANCE, TEXT, TITLE, AllOf, AnyOf, Match, Phrase, Request, Word
-from .query import Query, Term, parse
+from .interface import NEWEST, OLDEST, RELEVANCE, TEXT, TITLE, AllOf, AnyOf, Match, Near, Phrase, Request, Word
+from .query import NEAR_DISTANCE, Query, Term, parse
 
 PAGE_SIZE = 20
 SORTS = {"relevance": "相关度", "newest": "最新", "oldest": "最早"}
@@ -119,6 +119,7 @@ class SearchResults:
     facets: dict[str, list[FacetValue]] = field(default_factory=dict)
     suggestions: list[tuple[str, str]] = field(default_factory=list)  # (label, query string)
     words: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)  # how the query was read, and what to type instead
 
 
 def _term_match(term: Term) -> Match | None:
@@ -126,6 +127,8 @@ def _term_match(term: Term) -> Match | None:
     if not found:
         return None
     field_name = TITLE if term.in_title else TEXT
+    if term.near and len(found) > 1:
+        return Near(tuple(found), term.near, field_name)
     if term.phrase and len(found) > 1:
         phrase = Phrase(tuple(found), field_name)
         # "警务 广场" typed with a space is also the one word 警务广场.
@@ -153,6 +156,26 @@ def _index_query(query: Query) -> tuple[Match | None, tuple[Match, ...]]:
     if not required:
         return None, excluded
     return (required[0] if len(required) == 1 else AllOf(tuple(required))), excluded
+
+
+def in_title(match: Match) -> Match:
+    """The same match, in the headline."""
+    if isinstance(match, Word | Phrase | Near):
+        return replace(match, field=TITLE)
+    return type(match)(tuple(in_title(part) for part in match.parts))
+
+
+def _tiers(required: Match | None) -> tuple[Match, ...]:
+    """The order of relevance: articles whose headline holds the query, then those holding its words
+    as a phrase, then within NEAR_DISTANCE words; then the rest, each tier by score."""
+    if required is None:
+        return ()
+    tiers = [in_title(required)]
+    parts = required.parts if isinstance(required, AllOf) else ()
+    if len(parts) > 1 and all(isinstance(part, Word) and part.field == TEXT for part in parts):
+        found = tuple(part.text for part in parts)
+        tiers += [Phrase(found), Near(found, NEAR_DISTANCE)]
+    return tuple(tiers)
 
 
 @dataclass
@@ -244,7 +267,15 @@ def highlight_words(query: Query) -> list[str]:
 
 def search(params: SearchParams, page_size: int = PAGE_SIZE) -> SearchResults:
     query = parse(params.q)
-    results = SearchResults(params=params, query=query)
+    results = SearchResults(params=params, query=query, notes=list(query.notes))
+    if query.is_unsearchable():
+        if not query.excluded:
+            results.notes.append(f"“{params.q}”里没有可检索的字词：请输入要查找的中文词语、数字或字母。")
+            return results
+        if not params.has_filters():  # excluding alone would mean "everything but": not a search
+            results.notes.append("只有要排除的词：请再输入要查找的词，或先选一个筛选条件（城市、举措、年份……），"
+                                 "在它的文章里排除。")
+            return results
     filters = _resolve(params)
     if filters.impossible:
         return results
@@ -255,7 +286,7 @@ def search(params: SearchParams, page_size: int = PAGE_SIZE) -> SearchResults:
     # Words or not, the index answers: without words it browses, filters and facets alike.
     sort = params.sort if params.sort in (NEWEST, OLDEST) else (NEWEST if required is None else RELEVANCE)
     request = Request(match=required, exclude=excluded, filters=_index_filters(filters), sort=sort,
-                      facets=("city", "initiatives", "year", "outlet"))
+                      tiers=_tiers(required), facets=("city", "initiatives", "year", "outlet"))
     # One pass gives the page, the count and the facets; a page past the end shows the last.
     asked = (params.page - 1) * page_size
     found = engine().find(replace(request, start=asked, end=asked + page_size))

@@ -15,7 +15,7 @@ from haystack.constants import DJANGO_ID
 from whoosh.matching import FilterMatcher
 from whoosh.scoring import BM25FScorer
 
-from ..interface import NEWEST, OLDEST, AllOf, AnyOf, Match, Phrase, Request, Word
+from ..interface import NEWEST, OLDEST, AllOf, AnyOf, Match, Near, Phrase, Request, Word
 from .storage import ArchiveLeafMatcher, positions
 
 NO_DOCUMENTS = np.empty(0, dtype=np.int64)
@@ -131,6 +131,8 @@ class SegmentView:
             return found.docnums, self.scores(match.field, match.text, found.docnums, found.weights)
         if isinstance(match, Phrase):
             return self.phrase(match.field, match.words)
+        if isinstance(match, Near):
+            return self.near(match.field, match.words, match.distance)
         parts = [self.matches(part) for part in match.parts]
         if isinstance(match, AllOf):
             docnums, scores = parts[0]
@@ -152,20 +154,48 @@ class SegmentView:
     def phrase(self, field: str, words: tuple[str, ...]) -> tuple[np.ndarray, np.ndarray]:
         """The documents holding the words next to each other in order: the positions of all the
         documents holding every word compared at once."""
+        found = self._positions(field, words)
+        if found is None:
+            return NO_MATCHES
+        postings, keys = found
+        # Where the phrase starts: positions of its first word whose next words follow at +1, +2 …
+        starts = keys[0]
+        for offset, each in enumerate(keys[1:], start=1):
+            starts = sorted_intersection(starts, each - offset)
+        return self._scored(field, words, postings, np.unique(starts >> 32))
+
+    def near(self, field: str, words: tuple[str, ...], distance: int) -> tuple[np.ndarray, np.ndarray]:
+        """The documents where every word stands within `distance` words of one occurrence of the first."""
+        found = self._positions(field, words)
+        if found is None:
+            return NO_MATCHES
+        postings, keys = found
+        anchors, close = keys[0], np.ones(len(keys[0]), dtype=bool)
+        for each in keys[1:]:
+            # The nearest occurrence on either side; another document's is 2**32 positions away.
+            after = np.minimum(np.searchsorted(each, anchors), len(each) - 1)
+            before = np.maximum(after - 1, 0)
+            gap = np.minimum(np.abs(each[after] - anchors), np.abs(anchors - each[before]))
+            close &= gap <= distance + 1
+        return self._scored(field, words, postings, np.unique(anchors[close] >> 32))
+
+    def _positions(self, field: str, words: tuple[str, ...]) -> tuple[list[Postings], list[np.ndarray]] | None:
+        """The words' postings and, in the documents holding them all, each word's positions as
+        position keys (None when a word is in no document)."""
         postings = [self.postings(field, word, values=True) for word in words]
         if any(each is None for each in postings):
-            return NO_MATCHES
+            return None
         holding_all = postings[0].docnums
         for each in postings[1:]:
             holding_all = sorted_intersection(holding_all, each.docnums)
-        # Where the phrase starts: positions of its first word whose next words follow at +1, +2 …
-        starts = None
-        for offset, each in enumerate(postings):
+        keys = []
+        for each in postings:
             rows = np.searchsorted(each.docnums, holding_all).tolist()
-            keys = position_keys(holding_all, [each.values[row] for row in rows]) - offset
-            starts = keys if starts is None else sorted_intersection(starts, keys)
-        found = np.unique(starts >> 32)
-        # Only the documents holding the phrase are scored, each word as its own matcher would.
+            keys.append(position_keys(holding_all, [each.values[row] for row in rows]))
+        return postings, keys
+
+    def _scored(self, field: str, words: tuple[str, ...], postings: list[Postings], found: np.ndarray):
+        """Only the documents found are scored, each word as its own matcher would."""
         total = np.zeros(len(found))
         for word, each in zip(words, postings, strict=True):
             total = total + self.scores(field, word, found, each.weights[np.searchsorted(each.docnums, found)])
@@ -247,6 +277,14 @@ class IndexView:
         return sorted(((label, count) for label, count in zip(column.labels, found, strict=True) if count),
                       key=lambda item: (-item[1], item[0]))
 
+    def tiers(self, tiers: tuple[Match, ...], docnums: np.ndarray) -> np.ndarray:
+        """For each document, the number of the first tier it matches (len(tiers) for none)."""
+        ranks = np.full(len(docnums), len(tiers), dtype=np.int64)
+        for number, tier in reversed(list(enumerate(tiers))):
+            rows, _ = matching_rows(docnums, self.matches(tier)[0])
+            ranks[rows] = number
+        return ranks
+
     def find(self, request: Request, with_facets: bool = True):
         """The ranked document numbers and scores of a request's matches, and its facet counts."""
         docnums, scores = self.matches(request.match)
@@ -261,12 +299,13 @@ class IndexView:
             by_filter[name] = holding
             rows, _ = matching_rows(docnums, holding)
             docnums, scores = docnums[rows], scores[rows]
+        article_ids = self.article_ids()[docnums]
         if request.sort in SORT_COLUMNS:
             column, descending = SORT_COLUMNS[request.sort]
             keys = self.sort_keys(column)[docnums]
-            order = np.argsort(-keys if descending else keys, kind="stable")  # ties by document number
+            order = np.lexsort((article_ids, -keys if descending else keys))
         else:
-            order = np.lexsort((docnums, -scores))
+            order = np.lexsort((article_ids, -scores, self.tiers(request.tiers, docnums)))
         facets = {}
         if with_facets:
             for name in request.facets:

@@ -1,0 +1,132 @@
+"""The query language means what it says: what cannot be searched finds nothing and says what to type."""
+
+import io
+from pathlib import Path
+
+import pytest
+from django.core.management import call_command
+
+from archive.models import Article
+from archive.search import words
+from archive.search.documents import IndexedArticle
+from archive.search.query import parse
+from archive.search.service import SearchParams, search
+
+pytestmark = pytest.mark.django_db
+
+FIXTURES = Path(__file__).resolve().parent / "fixtures"
+
+
+@pytest.fixture
+def articles(search_index):
+    call_command("import_dumps", str(FIXTURES), stdout=io.StringIO(), stderr=io.StringIO(), verbosity=0)
+    return Article.objects.canonical()
+
+
+def holding(articles, word: str) -> set[int]:
+    return {article.pk for article in articles if word in words.normalise(article.title + "\n" + article.body)}
+
+
+def found(q: str, **filters) -> set[int]:
+    return {hit.article.pk for hit in search(SearchParams(q=q, **filters), page_size=100).hits}
+
+
+@pytest.mark.parametrize("q", ["%", "OR", '"', "- -", "“”", "…！？", "OR OR"])
+def test_punctuation_or_operators_alone_find_nothing_and_say_what_to_type(articles, q):
+    results = search(SearchParams(q=q))
+    assert results.count == 0 and not results.hits
+    assert any("没有可检索的字词" in note for note in results.notes), results.notes
+
+
+def test_an_exclusion_alone_finds_nothing_and_says_what_to_type(articles):
+    assert holding(articles, "公安") == {article.pk for article in articles}, "every fixture holds 公安"
+    results = search(SearchParams(q="-公安"))
+    assert results.count == 0
+    assert any("只有要排除的词" in note for note in results.notes)
+
+
+def test_an_exclusion_alone_with_a_filter_narrows_that_filters_articles(articles):
+    city = articles.exclude(city=None).first().city
+    in_city = {article.pk for article in articles if article.city_id == city.pk}
+    word = next(word for word in ("派出所", "治安", "群众", "民警") if holding(articles, word) & in_city)
+    expected = in_city - holding(articles, word)
+    assert found(f"-{word}", city=city.slug) == expected
+    assert search(SearchParams(q=f"-{word}", city=city.slug)).count == len(expected)
+
+
+def test_full_width_forms_and_chinese_quotes_read_as_their_ascii_twins(articles):
+    assert found("公安 －派出所") == found("公安 -派出所") == holding(articles, "公安") - holding(articles, "派出所")
+    phrase = found('"警务 广场"')
+    assert phrase
+    for typed in ("＂警务 广场＂", "“警务 广场”", "「警务 广场」", "『警务 广场』"):
+        assert found(typed) == phrase, typed
+        assert parse(typed).terms()[0].phrase
+
+
+def test_a_query_not_run_as_typed_says_how_it_was_read():
+    assert parse('"警务 广场').notes == ["引号不成对，已按普通字词检索。"]
+    assert "“OR”前面没有词，已忽略。" in parse("OR 公安").notes
+    assert "“OR”后面没有词，已忽略。" in parse("公安 OR").notes
+    assert any("只用了前 200 个字符" in note for note in parse("公安 " * 150).notes)
+    assert any("最多检索 16 个词" in note for note in parse(" ".join(f"词{n}" for n in range(20))).notes)
+    assert parse("三亚 路长制").notes == []
+
+
+def test_the_page_and_the_api_show_the_notes(articles, client):
+    page = client.get("/search/", {"q": "-公安"}).content.decode()
+    assert "只有要排除的词" in page and "0 篇文章" in page
+    answer = client.get("/api/search", {"q": "%"}).json()
+    assert answer["count"] == 0 and any("没有可检索的字词" in note for note in answer["notes"])
+
+
+def positions(article, word: str) -> list[int]:
+    """Where a word stands in an article's index words (inner words at their word's position)."""
+    indexed = IndexedArticle.of(article).text.split(" ")
+    return [number for number, chunk in enumerate(indexed) if word in chunk.split("|")]
+
+
+def near_in(article, first: str, second: str, distance: int) -> bool:
+    return any(abs(a - b) <= distance + 1 for a in positions(article, first) for b in positions(article, second))
+
+
+@pytest.mark.parametrize("distance", [1, 3, 10, 40])
+def test_near_finds_the_words_at_most_that_many_words_apart_in_either_order(articles, distance):
+    pairs = [("公安", "群众"), ("派出所", "民警"), ("路长制", "交通"), ("治安", "民警")]
+    checked = 0
+    for first, second in pairs:
+        expected = {article.pk for article in articles if near_in(article, first, second, distance)}
+        assert found(f"{first} NEAR/{distance} {second}") == expected, (first, second)
+        assert found(f"{second} NEAR/{distance} {first}") == expected, "either order"
+        checked += bool(expected) and expected != holding(articles, first) & holding(articles, second)
+    assert checked or distance > 10, "some pair is in some article but not near"
+
+
+def test_near_without_a_number_means_ten_words():
+    term = parse("路长制 NEAR 交通").terms()[0]
+    assert term.near == 10 and term.text == "路长制 交通"
+    assert parse("路长制 NEAR/3 交通 OR 警务").groups[0][0].near == 3
+    assert "“NEAR”前面没有词，已忽略。" in parse("NEAR 交通").notes
+
+
+@pytest.mark.parametrize("q", ["公安", "局长", "群众", "民生警务", "五小"])
+def test_headlines_holding_the_word_rank_above_texts_holding_it(articles, q):
+    hits = [hit.article for hit in search(SearchParams(q=q), page_size=100).hits]
+    ranks = [0 if words.normalise(q) in words.normalise(article.title) else 1 for article in hits]
+    assert ranks == sorted(ranks), [(article.title, rank) for article, rank in zip(hits, ranks, strict=True)]
+
+
+def test_matches_rank_by_tier_then_score_then_article_id(articles):
+    from haystack import connections
+
+    from archive.search.interface import AllOf, Near, Phrase, Request, Word
+
+    backend = connections["default"].get_backend()
+    match = AllOf((Word("公安"), Word("局长")))
+    tiers = (AllOf((Word("公安", "title"), Word("局长", "title"))), Phrase(("公安", "局长")),
+             Near(("公安", "局长"), 10))
+    view = backend.view()
+    docnums, scores, _ = view.find(Request(match=match, tiers=tiers))
+    ranks = view.tiers(tiers, docnums).tolist()
+    ids = view.article_ids()[docnums].tolist()
+    keys = list(zip(ranks, [-score for score in scores.tolist()], ids, strict=True))
+    assert keys == sorted(keys) and len(set(ranks)) > 1
