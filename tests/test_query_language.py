@@ -130,3 +130,34 @@ def test_matches_rank_by_tier_then_score_then_article_id(articles):
     ids = view.article_ids()[docnums].tolist()
     keys = list(zip(ranks, [-score for score in scores.tolist()], ids, strict=True))
     assert keys == sorted(keys) and len(set(ranks)) > 1
+
+
+# Each article a sentence of its own; the headline differs so that near-duplicates are not suspected.
+NUMBERED = {
+    "emergency.txt": "群众遇险拨打110报警，民警五分钟赶到现场处置。",
+    "house.txt": "该小区共有1100户居民，社区民警逐户走访登记。",
+    "shift.txt": "派出所实行5+2工作制，周末也有民警值守窗口。",
+    "split.txt": "民警每周工作5天，轮休2天，其余时间参加培训。",
+    "triple.txt": "交警推行3+3错峰上岗，早晚高峰路口各站三小时。",
+    "summit.txt": "杭州公安圆满完成G20峰会安保任务，获得表彰。",
+    "record.txt": "民警上门讲解ICP许可制度，帮助商户规范经营网站。",
+}
+
+
+@pytest.fixture
+def numbered(search_index, tmp_path):
+    from .test_commands import write
+
+    for number, (name, sentence) in enumerate(NUMBERED.items()):
+        write(tmp_path, name, f"第{number}篇 {sentence[:12]}\n\n{sentence}\n\n{sentence}这是第{number}篇报道的正文。\n")
+    call_command("import_dumps", str(tmp_path), stdout=io.StringIO(), stderr=io.StringIO(), verbosity=0)
+    return {article.source_name: article.pk for article in Article.objects.all()}
+
+
+@pytest.mark.parametrize(("q", "names"), [
+    ("110", {"emergency.txt"}), ("1100", {"house.txt"}), ("5+2", {"shift.txt"}), ("3+3", {"triple.txt"}),
+    ("G20", {"summit.txt"}), ("g20", {"summit.txt"}), ("ＧＴ20", set()), ("Ｇ２０", {"summit.txt"}),
+    ("ICP", {"record.txt"}), ("icp", {"record.txt"}),
+])
+def test_tokens_with_digits_or_symbols_match_only_where_they_stand(numbered, q, names):
+    assert found(q) == {numbered[name] for name in names}

@@ -31,14 +31,16 @@ def reference():
 
 
 def jieba_words(tokenizer, content: str) -> list[str]:
-    return [token for token in tokenizer.cut(text.normalise(content))
+    """jieba's words, with letters and digits joined by symbols kept together as words.py keeps them."""
+    return [token for token in text.join_symbol_runs(list(tokenizer.cut(text.normalise(content))))
             if text._is_word(token) and not token.isspace() and text.INNER_WORD_MARK not in token]
 
 
 def jieba_subwords(tokenizer, word: str) -> tuple[str, ...]:
     if len(word) < 3:
         return ()
-    return tuple(piece for piece, _, _ in tokenizer.tokenize(word, mode="search") if piece != word)
+    return tuple(piece for piece, _, _ in tokenizer.tokenize(word, mode="search")
+                 if piece != word and text._is_word(piece))
 
 
 def assert_cut_alike(tokenizer, content: str):

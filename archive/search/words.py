@@ -30,6 +30,10 @@ _HAN_RE = re.compile(r"[\u4E00-\u9FD5]")
 # any other character stands alone.
 _JIEBA_RUNS_RE = re.compile(r"[a-zA-Z0-9+#&._%-]+|\r\n|.", re.DOTALL)
 _LETTERS_AND_DIGITS_RE = re.compile(r"[a-zA-Z0-9]+(?:\.\d+)?%?|[^a-zA-Z0-9]+")
+# Letters and digits joined by symbols (5+2, 3+3, 163.com, 2013-06-01) stay one word, found only where
+# they stand: jieba cuts them apart, and 5+2 would then find any text with a 5 and a 2.
+_ALNUM_RE = re.compile(r"[a-z0-9]+(?:\.\d+)?%?")
+_JOINER_RE = re.compile(r"[+#&._%-]+")
 PLACE_FREQUENCY, USER_WORD_FREQUENCY = 5000, 10000
 
 INNER_WORD_MARK = "|"  # joins a word and its inner words for the index: never part of a word
@@ -108,9 +112,24 @@ def _cut(text: str, segmenter: rjieba.Jieba) -> list[str]:
     return tokens
 
 
+def join_symbol_runs(tokens: list[str]) -> list[str]:
+    """The tokens, with each run of letters-and-digits tokens joined by symbol tokens made one."""
+    joined, start = [], 0
+    while start < len(tokens):
+        end = start
+        if _ALNUM_RE.fullmatch(tokens[start]):
+            # Extend over symbol, letters-and-digits pairs.
+            while (end + 2 < len(tokens) and _JOINER_RE.fullmatch(tokens[end + 1])
+                   and _ALNUM_RE.fullmatch(tokens[end + 2])):
+                end += 2
+        joined.append("".join(tokens[start : end + 1]))
+        start = end + 1
+    return joined
+
+
 def words(text: str) -> list[str]:
     """The words of a text in order (precise mode), punctuation and spaces dropped."""
-    return [token for token in _cut(normalise(text), _current())
+    return [token for token in join_symbol_runs(_cut(normalise(text), _current()))
             if _is_word(token) and not token.isspace() and INNER_WORD_MARK not in token]
 
 
@@ -130,7 +149,7 @@ def subwords(word: str) -> tuple[str, ...]:
                 grams = (piece[start : start + size] for start in range(len(piece) - size + 1))
                 found.extend(gram for gram in grams if segmenter.has_word(gram))
         found.append(piece)
-    return tuple(piece for piece in found if piece != word)
+    return tuple(piece for piece in found if piece != word and _is_word(piece))
 
 
 def indexed_form(found: list[str], apart: Iterable[str] = ()) -> str:
