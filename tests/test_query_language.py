@@ -6,6 +6,7 @@ from pathlib import Path
 import pytest
 from django.core.management import call_command
 
+from archive.ingest.script import to_traditional
 from archive.models import Article
 from archive.search import words
 from archive.search.documents import IndexedArticle
@@ -161,3 +162,23 @@ def numbered(search_index, tmp_path):
 ])
 def test_tokens_with_digits_or_symbols_match_only_where_they_stand(numbered, q, names):
     assert found(q) == {numbered[name] for name in names}
+
+
+@pytest.mark.parametrize("character", ["警", "鹰", "安", "務", "區"])
+def test_one_character_finds_every_article_holding_it_in_either_script(articles, character):
+    expected = holding(articles, words.normalise(character))
+    assert found(character) == expected
+    assert found(to_traditional(character)) == expected == found(words.normalise(character))
+
+
+def test_one_character_standing_alone_or_in_the_headline_ranks_above_one_inside_a_longer_word(articles):
+    character = "警"
+    hits = [hit.article for hit in search(SearchParams(q=character), page_size=100).hits]
+
+    def rank(article):
+        if character in words.normalise(article.title):
+            return 0
+        return 1 if character in words.words(article.title + "\n" + article.body) else 2
+
+    ranks = [rank(article) for article in hits]
+    assert ranks == sorted(ranks) and len(hits) == len(holding(articles, character))

@@ -20,6 +20,7 @@ from typing import Protocol
 from .documents import IndexedArticle
 
 TEXT, TITLE = "text", "title"  # the two word fields: the whole text (headline included) and the headline
+CHARS, TITLE_CHARS = "chars", "title_chars"  # the same texts, a character a position
 RELEVANCE, NEWEST, OLDEST = "relevance", "newest", "oldest"
 
 

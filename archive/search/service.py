@@ -20,7 +20,22 @@ from .documents import cut, outlet_term
 from .highlight import highlight, snippet
 from .indexes import sync_dictionary
 from .indexing import engine
-from .interface import NEWEST, OLDEST, RELEVANCE, TEXT, TITLE, AllOf, AnyOf, Match, Near, Phrase, Request, Word
+from .interface import (
+    CHARS,
+    NEWEST,
+    OLDEST,
+    RELEVANCE,
+    TEXT,
+    TITLE,
+    TITLE_CHARS,
+    AllOf,
+    AnyOf,
+    Match,
+    Near,
+    Phrase,
+    Request,
+    Word,
+)
 from .query import NEAR_DISTANCE, Query, Term, parse
 
 PAGE_SIZE = 20
@@ -123,6 +138,9 @@ class SearchResults:
 
 
 def _term_match(term: Term) -> Match | None:
+    folded = text.normalise("".join(term.text.split()))
+    if len(folded) == 1 and not folded.isascii():  # one character: wherever it stands, in either script
+        return Word(folded, TITLE_CHARS if term.in_title else CHARS)
     found = text.words(term.text)
     if not found:
         return None
@@ -161,16 +179,19 @@ def _index_query(query: Query) -> tuple[Match | None, tuple[Match, ...]]:
 def in_title(match: Match) -> Match:
     """The same match, in the headline."""
     if isinstance(match, Word | Phrase | Near):
-        return replace(match, field=TITLE)
+        return replace(match, field=TITLE_CHARS if match.field in (CHARS, TITLE_CHARS) else TITLE)
     return type(match)(tuple(in_title(part) for part in match.parts))
 
 
 def _tiers(required: Match | None) -> tuple[Match, ...]:
     """The order of relevance: articles whose headline holds the query, then those holding its words
-    as a phrase, then within NEAR_DISTANCE words; then the rest, each tier by score."""
+    as a phrase (one character: as a word of its own), then within NEAR_DISTANCE words; then the
+    rest, each tier by score."""
     if required is None:
         return ()
     tiers = [in_title(required)]
+    if isinstance(required, Word) and required.field == CHARS:  # one character: standing alone as a word
+        tiers.append(Word(required.text, TEXT))
     parts = required.parts if isinstance(required, AllOf) else ()
     if len(parts) > 1 and all(isinstance(part, Word) and part.field == TEXT for part in parts):
         found = tuple(part.text for part in parts)

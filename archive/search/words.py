@@ -13,6 +13,7 @@ three for jieba); those are cut again here as jieba cuts them, which makes the w
 """
 
 import re
+import string
 import threading
 from collections.abc import Iterable, Iterator
 from functools import lru_cache
@@ -168,3 +169,9 @@ def indexed_form(found: list[str], apart: Iterable[str] = ()) -> str:
 def user_words() -> frozenset[str]:
     """The extra words (initiative names and aliases) the segmenter cuts with now."""
     return _user_words
+
+
+def characters(text: str) -> str:
+    """The distinct characters of a text as the character fields hold them (normalised, spaces left
+    out): one character is found wherever it stands, also inside a longer word."""
+    return " ".join(sorted(set(normalise(text)) - {INNER_WORD_MARK} - set(string.whitespace) - {"\u3000"}))
