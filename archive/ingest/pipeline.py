@@ -14,7 +14,7 @@ from .forum import is_thread, parse_thread
 from .gazetteer import Gazetteer, Place
 from .html import html_to_text, looks_like_html
 from .initiatives import InitiativeMatcher, discover_candidates
-from .layout import find_article
+from .layout import Layout, find_article
 from .officials import find_officials
 from .script import detect_script, matching_form
 
@@ -105,7 +105,7 @@ def parse_dump(raw: bytes, matcher: InitiativeMatcher, gazetteer: Gazetteer | No
         candidates=discover_candidates(matched_text, matcher, place_names),
         lost_characters=count_lost_characters(title + "\n" + body + "\n" + comment_text),
         pinyin_removed=pinyin_removed,
-        chrome_lines_removed=getattr(found, "chrome_lines", 0),
+        chrome_lines_removed=found.chrome_lines if isinstance(found, Layout) else 0,  # a thread drops none
         fingerprint=dedupe.fingerprint(simple_body),
         simhash=dedupe.simhash(simple_body),
     )
