@@ -68,7 +68,9 @@ def _term(term: Term) -> str | None:
     found = words(term.text)
     if not found:
         return None
-    if term.phrase:
+    if term.near and len(found) > 1:
+        expression = f"NEAR({' '.join(map(_quoted, found))}, {term.near})"
+    elif term.phrase:
         expression = '"' + " ".join(found).replace('"', '""') + '"'
     else:
         expression = " AND ".join(_quoted(word) for word in found)

@@ -36,6 +36,11 @@ QUERIES = {
     "phrase": ['"警务 广场"', '"网上 公安局"', '"群众 满意度"', '"社会 治安"', '"公安 机关"', '"民警 走访"'],
     "traditional": ["路長制", "網上公安局", "楓橋經驗", "警務廣場", "三亞", "臺州", "趕場警務", "民警巡邏"],
     "or / not / title": ["路长制 OR 警保联控", "公安 -交警", "title:公安", "枫桥经验 OR 警务广场", "title:警务"],
+    "three to five words": ["公安 民警 群众", "派出所 民警 巡逻", "公安 改革 服务 群众", "社区 民警 走访 群众 满意度",
+                            "三亚 公安 路长制 交通 治安", "警务 广场 群众 服务"],
+    "two phrases": ['"公安 机关" "群众 满意度"', '"社会 治安" "民警 走访"', '"警务 广场" "公安 局长"'],
+    "near": ["路长制 NEAR/10 交通", "民警 NEAR/5 群众", "派出所 NEAR/3 调解", "公安 NEAR 改革"],
+    "one character": ["警", "鹰", "安", "治", "亞"],
 }
 
 
@@ -78,6 +83,12 @@ def query_mix() -> dict[str, list[dict[str, str]]]:
     mix["filters"] = ([{"q": "公安", "city": slug} for slug in cities]
                       + [{"q": "民警", "initiative": slug} for slug in initiatives]
                       + [{"q": "群众", "from": "2012", "to": "2016"}, {"q": "警务", "sort": "newest"}])
+    mix["words and 2-3 filters"] = (
+        [{"q": "公安 民警", "city": slug, "from": "2010"} for slug in cities[:2]]
+        + [{"q": "群众", "initiative": slug, "from": "2010", "to": "2020"} for slug in initiatives[:2]]
+        + [{"q": "派出所", "city": cities[0], "initiative": slug, "from": "2008"} for slug in initiatives[:2]]
+    )
+    mix["sorts"] = [{"q": q, "sort": sort} for q in ("公安", "路长制") for sort in ("newest", "oldest")]
     mix["browse (no words)"] = [{"city": slug} for slug in cities] + [{"initiative": slug} for slug in initiatives]
     mix["deep page"] = [{"q": q, "page": "20"} for q in ["公安", "民警", "群众", "警务"]]
     return mix

@@ -36,8 +36,6 @@ class CutText:
     user_words: frozenset[str]
     text: str  # words.indexed_form() of the headline and the body
     title: str  # words.indexed_form() of the headline
-    chars: str  # words.characters() of the headline and the body
-    title_chars: str  # words.characters() of the headline
 
     def is_current_for(self, title: str, body: str) -> bool:
         """Cut from this text with the words the segmenter knows now (an initiative confirmed since,
@@ -53,7 +51,7 @@ def cut(title: str, body: str) -> CutText:
     """The index words of an article's headline and body (the costly part of indexing)."""
     text = title + "\n" + body
     return CutText(_digest(title, body), words.user_words(), words.indexed_form(words.words(text)),
-                   words.indexed_form(words.words(title)), words.characters(text), words.characters(title))
+                   words.indexed_form(words.words(title)))
 
 
 def outlet_term(outlet: str) -> str:
@@ -66,8 +64,6 @@ class IndexedArticle:
     article_id: int
     text: str  # index words, as words.indexed_form() gives them
     title: str
-    chars: str  # index characters, as words.characters() gives them
-    title_chars: str
     published_on: date | None
     city: tuple[str, ...]  # the city's id, or nothing
     province: tuple[str, ...]
@@ -87,8 +83,6 @@ class IndexedArticle:
             article_id=article.pk,
             text=text,
             title=cut_text.title,
-            chars=cut_text.chars,
-            title_chars=cut_text.title_chars,
             published_on=article.published_on,
             city=(str(article.city_id),) if article.city_id else (),
             province=(article.city.province,) if article.city_id else (),
@@ -106,8 +100,6 @@ class IndexedArticle:
         return {
             "text": self.text,
             "title": self.title,
-            "chars": self.chars,
-            "title_chars": self.title_chars,
             "published_on": dated,
             "newest_first": dated or UNDATED_NEWEST,
             "oldest_first": dated or UNDATED_OLDEST,
@@ -118,13 +110,6 @@ class IndexedArticle:
             "year": [str(dated.year)] if dated else [],
             "month": [f"{dated:%Y-%m}"] if dated else [],
         }
-
-
-class CharactersField(indexes.CharField):
-    """The distinct characters of a text (words.characters()): found, weighed, but without positions."""
-
-    def __init__(self, **kwargs):
-        super().__init__(stored=False, **kwargs)
 
 
 class FacetField(indexes.MultiValueField):

@@ -5,7 +5,7 @@ from haystack.constants import DJANGO_CT, DJANGO_ID, ID
 
 from ..models import Article, Initiative, InitiativeAlias
 from . import words
-from .documents import MODEL_LABEL, CharactersField, FacetField, IndexedArticle
+from .documents import MODEL_LABEL, FacetField, IndexedArticle
 from .engine.storage import WORDS
 
 
@@ -21,9 +21,6 @@ class ArticleIndex(indexes.SearchIndex, indexes.Indexable):
     # rendered from the database, so no text is stored in the index.
     text = indexes.CharField(document=True, analyzer=WORDS, stored=False)
     title = indexes.CharField(boost=3.0, analyzer=WORDS, stored=False)
-    # The characters each text holds: one character is found also inside a longer word.
-    chars = CharactersField(analyzer=WORDS)
-    title_chars = CharactersField(boost=3.0, analyzer=WORDS)
     published_on = indexes.DateField(null=True)
     newest_first = indexes.DateField()
     oldest_first = indexes.DateField()

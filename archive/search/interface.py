@@ -20,7 +20,6 @@ from typing import Protocol
 from .documents import IndexedArticle
 
 TEXT, TITLE = "text", "title"  # the two word fields: the whole text (headline included) and the headline
-CHARS, TITLE_CHARS = "chars", "title_chars"  # the same texts, a character a position
 RELEVANCE, NEWEST, OLDEST = "relevance", "newest", "oldest"
 
 
@@ -31,6 +30,14 @@ class IndexLocked(Exception):
 @dataclass(frozen=True)
 class Word:
     """A word, or a longer word that holds it (公安 in 公安局)."""
+
+    text: str
+    field: str = TEXT
+
+
+@dataclass(frozen=True)
+class Character:
+    """One character wherever it stands: as a word of its own or inside a longer word (鹰 in 鹰潭)."""
 
     text: str
     field: str = TEXT
@@ -64,7 +71,7 @@ class AnyOf:
     parts: tuple["Match", ...]
 
 
-Match = Word | Phrase | Near | AllOf | AnyOf
+Match = Word | Character | Phrase | Near | AllOf | AnyOf
 
 
 @dataclass(frozen=True)

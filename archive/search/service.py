@@ -21,15 +21,14 @@ from .highlight import highlight, snippet
 from .indexes import sync_dictionary
 from .indexing import engine
 from .interface import (
-    CHARS,
     NEWEST,
     OLDEST,
     RELEVANCE,
     TEXT,
     TITLE,
-    TITLE_CHARS,
     AllOf,
     AnyOf,
+    Character,
     Match,
     Near,
     Phrase,
@@ -140,7 +139,7 @@ class SearchResults:
 def _term_match(term: Term) -> Match | None:
     folded = text.normalise("".join(term.text.split()))
     if len(folded) == 1 and not folded.isascii():  # one character: wherever it stands, in either script
-        return Word(folded, TITLE_CHARS if term.in_title else CHARS)
+        return Character(folded, TITLE if term.in_title else TEXT)
     found = text.words(term.text)
     if not found:
         return None
@@ -178,8 +177,8 @@ def _index_query(query: Query) -> tuple[Match | None, tuple[Match, ...]]:
 
 def in_title(match: Match) -> Match:
     """The same match, in the headline."""
-    if isinstance(match, Word | Phrase | Near):
-        return replace(match, field=TITLE_CHARS if match.field in (CHARS, TITLE_CHARS) else TITLE)
+    if isinstance(match, Word | Character | Phrase | Near):
+        return replace(match, field=TITLE)
     return type(match)(tuple(in_title(part) for part in match.parts))
 
 
@@ -190,7 +189,7 @@ def _tiers(required: Match | None) -> tuple[Match, ...]:
     if required is None:
         return ()
     tiers = [in_title(required)]
-    if isinstance(required, Word) and required.field == CHARS:  # one character: standing alone as a word
+    if isinstance(required, Character) and required.field == TEXT:  # one character: standing alone as a word
         tiers.append(Word(required.text, TEXT))
     parts = required.parts if isinstance(required, AllOf) else ()
     if len(parts) > 1 and all(isinstance(part, Word) and part.field == TEXT for part in parts):

@@ -13,7 +13,6 @@ three for jieba); those are cut again here as jieba cuts them, which makes the w
 """
 
 import re
-import string
 import threading
 from collections.abc import Iterable, Iterator
 from functools import lru_cache
@@ -34,6 +33,7 @@ _LETTERS_AND_DIGITS_RE = re.compile(r"[a-zA-Z0-9]+(?:\.\d+)?%?|[^a-zA-Z0-9]+")
 # Letters and digits joined by symbols (5+2, 3+3, 163.com, 2013-06-01) stay one word, found only where
 # they stand: jieba cuts them apart, and 5+2 would then find any text with a 5 and a 2.
 _ALNUM_RE = re.compile(r"[a-z0-9]+(?:\.\d+)?%?")
+_JOINERS = "+#&._%-"
 _JOINER_RE = re.compile(r"[+#&._%-]+")
 PLACE_FREQUENCY, USER_WORD_FREQUENCY = 5000, 10000
 
@@ -115,16 +115,20 @@ def _cut(text: str, segmenter: rjieba.Jieba) -> list[str]:
 
 def join_symbol_runs(tokens: list[str]) -> list[str]:
     """The tokens, with each run of letters-and-digits tokens joined by symbol tokens made one."""
-    joined, start = [], 0
-    while start < len(tokens):
-        end = start
-        if _ALNUM_RE.fullmatch(tokens[start]):
-            # Extend over symbol, letters-and-digits pairs.
-            while (end + 2 < len(tokens) and _JOINER_RE.fullmatch(tokens[end + 1])
-                   and _ALNUM_RE.fullmatch(tokens[end + 2])):
-                end += 2
-        joined.append("".join(tokens[start : end + 1]))
-        start = end + 1
+    last = len(tokens) - 1
+    joins = {number for number, token in enumerate(tokens)
+             if token[0] in _JOINERS and 0 < number < last and _JOINER_RE.fullmatch(token)
+             and _ALNUM_RE.fullmatch(tokens[number - 1]) and _ALNUM_RE.fullmatch(tokens[number + 1])}
+    if not joins:
+        return tokens
+    joined, number = [], 0
+    while number <= last:
+        if number in joins:  # the token before it is the last one joined
+            joined[-1] += tokens[number] + tokens[number + 1]
+            number += 2
+        else:
+            joined.append(tokens[number])
+            number += 1
     return joined
 
 
@@ -170,8 +174,3 @@ def user_words() -> frozenset[str]:
     """The extra words (initiative names and aliases) the segmenter cuts with now."""
     return _user_words
 
-
-def characters(text: str) -> str:
-    """The distinct characters of a text as the character fields hold them (normalised, spaces left
-    out): one character is found wherever it stands, also inside a longer word."""
-    return " ".join(sorted(set(normalise(text)) - {INNER_WORD_MARK} - set(string.whitespace) - {"\u3000"}))

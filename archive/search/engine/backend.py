@@ -26,7 +26,7 @@ from whoosh.index import TOC
 from whoosh.query import Or, Term
 from whoosh.searching import ResultsPage
 
-from ..documents import MODEL_LABEL, CharactersField, FacetField, IndexedArticle, entry_id
+from ..documents import MODEL_LABEL, FacetField, IndexedArticle, entry_id
 from ..interface import Request, Results
 from . import writing
 from .locking import wait_for_lock
@@ -50,11 +50,7 @@ class ArchiveWhooshBackend(WhooshSearchBackend):
         content_field_name, schema = super().build_schema(fields)
         for field_class in fields.values():
             name = field_class.index_fieldname
-            if isinstance(field_class, CharactersField):
-                schema.remove(name)
-                schema.add(name, TEXT(stored=False, analyzer=field_class.analyzer, field_boost=field_class.boost,
-                                      phrase=False))
-            elif isinstance(field_class.analyzer, WordsTokenizer):
+            if isinstance(field_class.analyzer, WordsTokenizer):
                 schema.remove(name)
                 field = TEXT(stored=field_class.stored, analyzer=field_class.analyzer, field_boost=field_class.boost,
                              spelling=field_class.document)

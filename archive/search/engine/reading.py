@@ -8,6 +8,7 @@ the same order (tests/test_search_engine.py compares them). Filters, sorts and f
 columns, loaded once per opened searcher.
 """
 
+from collections import defaultdict
 from typing import NamedTuple
 
 import numpy as np
@@ -15,7 +16,7 @@ from haystack.constants import DJANGO_ID
 from whoosh.matching import FilterMatcher
 from whoosh.scoring import BM25FScorer
 
-from ..interface import NEWEST, OLDEST, AllOf, AnyOf, Match, Near, Phrase, Request, Word
+from ..interface import NEWEST, OLDEST, AllOf, AnyOf, Character, Match, Near, Phrase, Request, Word
 from .storage import ArchiveLeafMatcher, positions
 
 NO_DOCUMENTS = np.empty(0, dtype=np.int64)
@@ -80,6 +81,7 @@ class SegmentView:
         self.live = live
         self.deleted = np.setdiff1d(np.arange(self.doc_count, dtype=np.int64), live)
         self._lengths: dict[str, np.ndarray] = {}
+        self._words_holding: dict[str, dict[str, list[str]]] = {}
 
     def postings(self, field: str, word: str, values: bool = False) -> Postings | None:
         """A word's postings, read a block at a time (None when no document holds the word)."""
@@ -129,6 +131,8 @@ class SegmentView:
             if found is None:
                 return NO_MATCHES
             return found.docnums, self.scores(match.field, match.text, found.docnums, found.weights)
+        if isinstance(match, Character):
+            return self.character(match.field, match.text)
         if isinstance(match, Phrase):
             return self.phrase(match.field, match.words)
         if isinstance(match, Near):
@@ -150,6 +154,30 @@ class SegmentView:
                 docnums, scores = either, summed
             return docnums, scores
         raise TypeError(f"not a match: {match!r}")
+
+    def words_holding(self, field: str, character: str) -> list[str]:
+        """The words of this segment's field that hold a (non-ASCII) character, from its lexicon, read
+        once a field: every character of a text stands in one of its words, so no index of single
+        characters is needed."""
+        if field not in self._words_holding:
+            by_character = defaultdict(list)
+            for term in self.reader.lexicon(field):
+                word = term.decode("utf-8")
+                for each in set(word):
+                    if not each.isascii():
+                        by_character[each].append(word)
+            self._words_holding[field] = by_character
+        return self._words_holding[field].get(character, [])
+
+    def character(self, field: str, character: str) -> tuple[np.ndarray, np.ndarray]:
+        """The documents holding a character anywhere, scored as the sum of the words holding it."""
+        docnums, scores = [NO_DOCUMENTS], [NO_MATCHES[1]]
+        for word in self.words_holding(field, character):
+            found = self.postings(field, word)
+            docnums.append(found.docnums)
+            scores.append(self.scores(field, word, found.docnums, found.weights))
+        found, rows = np.unique(np.concatenate(docnums), return_inverse=True)
+        return found, np.bincount(rows, weights=np.concatenate(scores), minlength=len(found))
 
     def phrase(self, field: str, words: tuple[str, ...]) -> tuple[np.ndarray, np.ndarray]:
         """The documents holding the words next to each other in order: the positions of all the
