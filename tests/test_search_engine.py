@@ -228,3 +228,14 @@ def test_no_shape_of_search_falls_back_to_whooshs_one_document_at_a_time_collect
     monkeypatch.setattr(collectors.Collector, "prepare", refused)
     assert client.get("/search/", params).status_code == 200
     assert client.get("/api/search", params).status_code == 200
+
+
+def test_one_character_is_found_in_segments_written_after_the_first_search(fixtures):
+    from archive.search.interface import Character
+
+    backend = connections["default"].get_backend()
+    before = set(backend.matching_ids(Request(match=Character("鹰"))))
+    article = next(a for a in fixtures if "鹰" not in words.normalise(a.title + a.body))
+    article.body += "\n鹰潭市公安局民警"
+    backend.write([IndexedArticle.of(article)])  # a new segment; the others' words are kept
+    assert set(backend.matching_ids(Request(match=Character("鹰")))) == before | {article.pk}

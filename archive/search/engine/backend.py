@@ -43,6 +43,7 @@ class ArchiveWhooshBackend(WhooshSearchBackend):
         self.lock_timeout = float(connection_options.get("LOCK_TIMEOUT", DEFAULT_LOCK_TIMEOUT))
         self._view: IndexView | None = None
         self._view_segments: tuple = ()
+        self._lexicons: dict = {}  # (segment id, field) -> the segment's words, kept while the segment is
         self._open_writer = None
         self._written: set[str] = set()  # ids of the documents the open writer holds
 
@@ -79,7 +80,8 @@ class ArchiveWhooshBackend(WhooshSearchBackend):
             if self._view is not None:
                 self._view.close()
             self.index = self.index.refresh()
-            self._view = IndexView(self.index.searcher())
+            self._lexicons = {key: words for key, words in self._lexicons.items() if key[0] in segments}
+            self._view = IndexView(self.index.searcher(), self._lexicons)
             self._view_segments = segments
         return self._view
 

@@ -8,7 +8,6 @@ the same order (tests/test_search_engine.py compares them). Filters, sorts and f
 columns, loaded once per opened searcher.
 """
 
-from collections import defaultdict
 from typing import NamedTuple
 
 import numpy as np
@@ -73,18 +72,27 @@ def position_keys(docnums: np.ndarray, values: list[bytes]) -> np.ndarray:
 class SegmentView:
     """One segment of an opened searcher: its postings read as arrays, its words scored as arrays."""
 
-    def __init__(self, searcher, offset: int):
+    def __init__(self, searcher, offset: int, lexicons: dict):
         self.searcher, self.offset = searcher, offset
         self.reader = searcher.reader()
+        segment = self.reader.segment()  # none for an empty index
+        self.segment_id = segment.segment_id() if segment is not None else ""
+        self._lexicons = lexicons  # shared by the searchers a process opens: a segment's words never change
         self.doc_count = self.reader.doc_count_all()
         live = np.fromiter(self.reader.all_doc_ids(), dtype=np.int64)
         self.live = live
         self.deleted = np.setdiff1d(np.arange(self.doc_count, dtype=np.int64), live)
         self._lengths: dict[str, np.ndarray] = {}
-        self._words_holding: dict[str, dict[str, list[str]]] = {}
+        self._words_holding: dict[tuple[str, str], list[str]] = {}
 
-    def postings(self, field: str, word: str, values: bool = False) -> Postings | None:
-        """A word's postings, read a block at a time (None when no document holds the word)."""
+    def postings(self, field: str, word: str, values: bool = False, memo: dict | None = None) -> Postings | None:
+        """A word's postings, read a block at a time (None when no document holds the word); kept in
+        `memo` (one request's), which a request's tiers read again."""
+        if memo is not None:
+            key = (field, word)
+            if key not in memo or (values and memo[key] is not None and not memo[key].values):
+                memo[key] = self.postings(field, word, values)
+            return memo[key]
         term = self.searcher.schema[field].to_bytes(word)
         if (field, term) not in self.reader:
             return None
@@ -120,24 +128,27 @@ class SegmentView:
         scorer = self.searcher.weighting.scorer(self.searcher, field, word)
         if not isinstance(scorer, BM25FScorer):  # an unscored field: Whoosh's WeightScorer
             return weights
-        # BM25FScorer._score(weight, length) for all the documents at once, in the same order of operations.
-        idf, avgfl, b, k1, tf = scorer.idf, scorer.avgfl, scorer.B, scorer.K1, weights
+        return self._bm25(field, docnums, weights, scorer.idf, scorer)
+
+    def _bm25(self, field: str, docnums: np.ndarray, tf: np.ndarray, idf: float, scorer: BM25FScorer) -> np.ndarray:
+        """BM25FScorer._score(weight, length) for all the documents at once, in the same order of operations."""
+        avgfl, b, k1 = scorer.avgfl, scorer.B, scorer.K1
         return idf * ((tf * (k1 + 1)) / (tf + k1 * ((1 - b) + b * self.lengths(field)[docnums] / avgfl)))
 
-    def matches(self, match: Match) -> tuple[np.ndarray, np.ndarray]:
+    def matches(self, match: Match, memo: dict) -> tuple[np.ndarray, np.ndarray]:
         """The documents of this segment a match holds for (ascending), with their scores."""
         if isinstance(match, Word):
-            found = self.postings(match.field, match.text)
+            found = self.postings(match.field, match.text, memo=memo)
             if found is None:
                 return NO_MATCHES
             return found.docnums, self.scores(match.field, match.text, found.docnums, found.weights)
         if isinstance(match, Character):
-            return self.character(match.field, match.text)
+            return self.character(match.field, match.text, memo)
         if isinstance(match, Phrase):
-            return self.phrase(match.field, match.words)
+            return self.phrase(match.field, match.words, memo)
         if isinstance(match, Near):
-            return self.near(match.field, match.words, match.distance)
-        parts = [self.matches(part) for part in match.parts]
+            return self.near(match.field, match.words, match.distance, memo)
+        parts = [self.matches(part, memo) for part in match.parts]
         if isinstance(match, AllOf):
             docnums, scores = parts[0]
             for other, other_scores in parts[1:]:  # Whoosh adds the parts' scores
@@ -156,33 +167,39 @@ class SegmentView:
         raise TypeError(f"not a match: {match!r}")
 
     def words_holding(self, field: str, character: str) -> list[str]:
-        """The words of this segment's field that hold a (non-ASCII) character, from its lexicon, read
-        once a field: every character of a text stands in one of its words, so no index of single
-        characters is needed."""
-        if field not in self._words_holding:
-            by_character = defaultdict(list)
-            for term in self.reader.lexicon(field):
-                word = term.decode("utf-8")
-                for each in set(word):
-                    if not each.isascii():
-                        by_character[each].append(word)
-            self._words_holding[field] = by_character
-        return self._words_holding[field].get(character, [])
+        """The words of this segment's field that hold a character: every character of a text stands
+        in one of its words, so no index of single characters is needed. The segment's lexicon is
+        read once a process (UTF-8 holds a character's bytes only where the character stands)."""
+        if (field, character) not in self._words_holding:
+            key = (self.segment_id, field)
+            if key not in self._lexicons:
+                self._lexicons[key] = list(self.reader.lexicon(field))
+            encoded = character.encode("utf-8")
+            self._words_holding[field, character] = [term.decode("utf-8") for term in self._lexicons[key]
+                                                     if encoded in term]
+        return self._words_holding[field, character]
 
-    def character(self, field: str, character: str) -> tuple[np.ndarray, np.ndarray]:
-        """The documents holding a character anywhere, scored as the sum of the words holding it."""
-        docnums, scores = [NO_DOCUMENTS], [NO_MATCHES[1]]
-        for word in self.words_holding(field, character):
-            found = self.postings(field, word)
-            docnums.append(found.docnums)
-            scores.append(self.scores(field, word, found.docnums, found.weights))
-        found, rows = np.unique(np.concatenate(docnums), return_inverse=True)
-        return found, np.bincount(rows, weights=np.concatenate(scores), minlength=len(found))
+    def character(self, field: str, character: str, memo: dict) -> tuple[np.ndarray, np.ndarray]:
+        """The documents holding a character anywhere, scored by BM25F as one term whose frequency in
+        a document is that of all its words holding the character, with an idf of 1: a segment
+        cannot know the character's frequency in the others, and one character's matches rank alike
+        whatever its idf (a scorer a word took a third of the time of a common character)."""
+        holding = [found for word in self.words_holding(field, character)
+                   if (found := self.postings(field, word, memo=memo)) is not None]
+        if not holding:
+            return NO_MATCHES
+        docnums, rows = np.unique(np.concatenate([found.docnums for found in holding]), return_inverse=True)
+        frequency = np.bincount(rows, weights=np.concatenate([found.weights for found in holding]),
+                                minlength=len(docnums))
+        scorer = self.searcher.weighting.scorer(self.searcher, field, self.words_holding(field, character)[0])
+        if not isinstance(scorer, BM25FScorer):
+            return docnums, frequency
+        return docnums, self._bm25(field, docnums, frequency, 1.0, scorer)
 
-    def phrase(self, field: str, words: tuple[str, ...]) -> tuple[np.ndarray, np.ndarray]:
+    def phrase(self, field: str, words: tuple[str, ...], memo: dict) -> tuple[np.ndarray, np.ndarray]:
         """The documents holding the words next to each other in order: the positions of all the
         documents holding every word compared at once."""
-        found = self._positions(field, words)
+        found = self._positions(field, words, memo)
         if found is None:
             return NO_MATCHES
         postings, keys = found
@@ -192,9 +209,9 @@ class SegmentView:
             starts = sorted_intersection(starts, each - offset)
         return self._scored(field, words, postings, np.unique(starts >> 32))
 
-    def near(self, field: str, words: tuple[str, ...], distance: int) -> tuple[np.ndarray, np.ndarray]:
+    def near(self, field: str, words: tuple[str, ...], distance: int, memo: dict) -> tuple[np.ndarray, np.ndarray]:
         """The documents where every word stands within `distance` words of one occurrence of the first."""
-        found = self._positions(field, words)
+        found = self._positions(field, words, memo)
         if found is None:
             return NO_MATCHES
         postings, keys = found
@@ -207,10 +224,16 @@ class SegmentView:
             close &= gap <= distance + 1
         return self._scored(field, words, postings, np.unique(anchors[close] >> 32))
 
-    def _positions(self, field: str, words: tuple[str, ...]) -> tuple[list[Postings], list[np.ndarray]] | None:
+    def _positions(self, field: str, words: tuple[str, ...], memo: dict):
         """The words' postings and, in the documents holding them all, each word's positions as
-        position keys (None when a word is in no document)."""
-        postings = [self.postings(field, word, values=True) for word in words]
+        position keys (None when a word is in no document); kept in `memo` for the request's tiers."""
+        key = ("positions", field, words)
+        if key not in memo:
+            memo[key] = self._read_positions(field, words, memo)
+        return memo[key]
+
+    def _read_positions(self, field: str, words: tuple[str, ...], memo: dict):
+        postings = [self.postings(field, word, values=True, memo=memo) for word in words]
         if any(each is None for each in postings):
             return None
         holding_all = postings[0].docnums
@@ -234,22 +257,25 @@ class IndexView:
     """An opened searcher of the whole index, with what is read once per searcher: its segments, the
     columns that filters, sorts and facets read, and the article id of each document."""
 
-    def __init__(self, searcher):
+    def __init__(self, searcher, lexicons: dict | None = None):
         self.searcher = searcher
-        self.segments = [SegmentView(leaf, offset) for leaf, offset in searcher.leaf_searchers()]
+        lexicons = {} if lexicons is None else lexicons
+        self.segments = [SegmentView(leaf, offset, lexicons) for leaf, offset in searcher.leaf_searchers()]
         self.live = np.concatenate([NO_DOCUMENTS, *(segment.live + segment.offset for segment in self.segments)])
         self._columns: dict[str, object] = {}
 
     def close(self) -> None:
         self.searcher.close()
 
-    def matches(self, match: Match | None) -> tuple[np.ndarray, np.ndarray]:
-        """Every live document a match holds for (ascending document numbers) and its score."""
+    def matches(self, match: Match | None, memo: list[dict] | None = None) -> tuple[np.ndarray, np.ndarray]:
+        """Every live document a match holds for (ascending document numbers) and its score; `memo`
+        (a dictionary a segment) keeps what one request reads more than once."""
         if match is None:
             return self.live, np.zeros(len(self.live))
+        memo = memo or [{} for _ in self.segments]
         docnums, scores = [NO_MATCHES[0]], [NO_MATCHES[1]]
-        for segment in self.segments:
-            found, found_scores = segment.matches(match)
+        for segment, segment_memo in zip(self.segments, memo, strict=True):
+            found, found_scores = segment.matches(match, segment_memo)
             docnums.append(found + segment.offset)
             scores.append(found_scores)
         return np.concatenate(docnums), np.concatenate(scores)
@@ -305,19 +331,20 @@ class IndexView:
         return sorted(((label, count) for label, count in zip(column.labels, found, strict=True) if count),
                       key=lambda item: (-item[1], item[0]))
 
-    def tiers(self, tiers: tuple[Match, ...], docnums: np.ndarray) -> np.ndarray:
+    def tiers(self, tiers: tuple[Match, ...], docnums: np.ndarray, memo: list[dict] | None = None) -> np.ndarray:
         """For each document, the number of the first tier it matches (len(tiers) for none)."""
         ranks = np.full(len(docnums), len(tiers), dtype=np.int64)
         for number, tier in reversed(list(enumerate(tiers))):
-            rows, _ = matching_rows(docnums, self.matches(tier)[0])
+            rows, _ = matching_rows(docnums, self.matches(tier, memo)[0])
             ranks[rows] = number
         return ranks
 
     def find(self, request: Request, with_facets: bool = True):
         """The ranked document numbers and scores of a request's matches, and its facet counts."""
-        docnums, scores = self.matches(request.match)
+        memo = [{} for _ in self.segments]
+        docnums, scores = self.matches(request.match, memo)
         for excluded in request.exclude:
-            gone, _ = self.matches(excluded)
+            gone, _ = self.matches(excluded, memo)
             keep = np.isin(docnums, gone, invert=True)
             docnums, scores = docnums[keep], scores[keep]
         unfiltered = docnums
@@ -333,7 +360,7 @@ class IndexView:
             keys = self.sort_keys(column)[docnums]
             order = np.lexsort((article_ids, -keys if descending else keys))
         else:
-            order = np.lexsort((article_ids, -scores, self.tiers(request.tiers, docnums)))
+            order = np.lexsort((article_ids, -scores, self.tiers(request.tiers, docnums, memo)))
         facets = {}
         if with_facets:
             for name in request.facets:

@@ -12,6 +12,7 @@ import pickle
 import zlib
 from array import array
 from collections import defaultdict
+from itertools import accumulate
 
 from whoosh.analysis import Token, Tokenizer
 from whoosh.codec.whoosh3 import WHOOSH3_HEADER_MAGIC, W3Codec, W3LeafMatcher, W3PostingsWriter, W3Segment
@@ -160,7 +161,7 @@ class ArchiveLeafMatcher(W3LeafMatcher):
             if self._data is None:
                 self._read_data()
             first_and_gaps, block_weights = self._data[:2]
-            docnums.extend(_running_sums(first_and_gaps))
+            docnums.extend(accumulate(first_and_gaps))  # the first number, then the gaps after it
             if block_weights is None or isinstance(block_weights, float):  # all the same: stored once
                 weights.extend([1.0 if block_weights is None else block_weights] * self._blocklength)
             else:
@@ -170,15 +171,6 @@ class ArchiveLeafMatcher(W3LeafMatcher):
                 encoded.extend(self._values)
             self._next_block()
         return docnums, weights, encoded
-
-
-def _running_sums(first_and_gaps) -> list[int]:
-    """A block's document numbers from the first one and the gaps after it, as Whoosh stores them."""
-    total, found = 0, []
-    for gap in first_and_gaps:
-        total += gap
-        found.append(total)
-    return found
 
 
 class ArchiveSegment(W3Segment):
@@ -215,6 +207,9 @@ class MappedBufferFile(BufferFile):
         return MappedBufferFile(self._buf[position : position + length], name=name or self._name)
 
 
+PEEK_BYTES = 512  # more than a block header; a longer pickle is read on
+
+
 class MappedFile(io.RawIOBase):
     """A read-only binary file over a memoryview, without a copy of it: a whole file (read,
     readinto, readline, iteration, seek from any end, `with`), as io's base classes make it."""
@@ -236,11 +231,15 @@ class MappedFile(io.RawIOBase):
         return len(data)
 
     def read(self, size=-1):
-        self._check_closed()
-        end = len(self._view) if size is None or size < 0 else min(self._position + size, len(self._view))
-        data = self._view[self._position : end].tobytes() if end > self._position else b""
-        self._position = max(self._position, end)
-        return data
+        # A released view (a closed file) refuses the slice. Hot: Whoosh reads each block's header here.
+        position = self._position
+        data = self._view[position:] if size is None or size < 0 else self._view[position : position + size]
+        self._position = position + len(data)
+        return data.tobytes()
+
+    def peek(self, size=0):
+        """Bytes from here on without moving (pickle.load reads its object from these, then skips it)."""
+        return self._view[self._position : self._position + PEEK_BYTES].tobytes()
 
     def readall(self):
         return self.read()
