@@ -1,3 +1,4 @@
+import io
 from pathlib import Path
 
 import pytest
@@ -45,3 +46,14 @@ def search_index(db):
     connections["default"].get_backend().clear()
     yield connections["default"]
     connections["default"].get_backend().clear()
+
+
+@pytest.fixture
+def fixture_articles(search_index):
+    """The small dumps in tests/fixtures, imported and indexed: their canonical articles."""
+    from django.core.management import call_command
+
+    from archive.models import Article
+
+    call_command("import_dumps", str(FIXTURES), stdout=io.StringIO(), stderr=io.StringIO(), verbosity=0)
+    return Article.objects.canonical()

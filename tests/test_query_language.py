@@ -1,7 +1,6 @@
 """The query language means what it says: what cannot be searched finds nothing and says what to type."""
 
 import io
-from pathlib import Path
 
 import pytest
 from django.core.management import call_command
@@ -15,17 +14,11 @@ from archive.search.service import SearchParams, search
 
 pytestmark = pytest.mark.django_db
 
-FIXTURES = Path(__file__).resolve().parent / "fixtures"
 
 
-@pytest.fixture
-def articles(search_index):
-    call_command("import_dumps", str(FIXTURES), stdout=io.StringIO(), stderr=io.StringIO(), verbosity=0)
-    return Article.objects.canonical()
 
-
-def holding(articles, word: str) -> set[int]:
-    return {article.pk for article in articles if word in words.normalise(article.title + "\n" + article.body)}
+def holding(fixture_articles, word: str) -> set[int]:
+    return {article.pk for article in fixture_articles if word in words.normalise(article.title + "\n" + article.body)}
 
 
 def found(q: str, **filters) -> set[int]:
@@ -33,30 +26,31 @@ def found(q: str, **filters) -> set[int]:
 
 
 @pytest.mark.parametrize("q", ["%", "OR", '"', "- -", "“”", "…！？", "OR OR"])
-def test_punctuation_or_operators_alone_find_nothing_and_say_what_to_type(articles, q):
+def test_punctuation_or_operators_alone_find_nothing_and_say_what_to_type(fixture_articles, q):
     results = search(SearchParams(q=q))
     assert results.count == 0 and not results.hits
     assert any("没有可检索的字词" in note for note in results.notes), results.notes
 
 
-def test_an_exclusion_alone_finds_nothing_and_says_what_to_type(articles):
-    assert holding(articles, "公安") == {article.pk for article in articles}, "every fixture holds 公安"
+def test_an_exclusion_alone_finds_nothing_and_says_what_to_type(fixture_articles):
+    assert holding(fixture_articles, "公安") == {article.pk for article in fixture_articles}, "every fixture holds 公安"
     results = search(SearchParams(q="-公安"))
     assert results.count == 0
     assert any("只有要排除的词" in note for note in results.notes)
 
 
-def test_an_exclusion_alone_with_a_filter_narrows_that_filters_articles(articles):
-    city = articles.exclude(city=None).first().city
-    in_city = {article.pk for article in articles if article.city_id == city.pk}
-    word = next(word for word in ("派出所", "治安", "群众", "民警") if holding(articles, word) & in_city)
-    expected = in_city - holding(articles, word)
+def test_an_exclusion_alone_with_a_filter_narrows_that_filters_articles(fixture_articles):
+    city = fixture_articles.exclude(city=None).first().city
+    in_city = {article.pk for article in fixture_articles if article.city_id == city.pk}
+    word = next(word for word in ("派出所", "治安", "群众", "民警") if holding(fixture_articles, word) & in_city)
+    expected = in_city - holding(fixture_articles, word)
     assert found(f"-{word}", city=city.slug) == expected
     assert search(SearchParams(q=f"-{word}", city=city.slug)).count == len(expected)
 
 
-def test_full_width_forms_and_chinese_quotes_read_as_their_ascii_twins(articles):
-    assert found("公安 －派出所") == found("公安 -派出所") == holding(articles, "公安") - holding(articles, "派出所")
+def test_full_width_forms_and_chinese_quotes_read_as_their_ascii_twins(fixture_articles):
+    expected = holding(fixture_articles, "公安") - holding(fixture_articles, "派出所")
+    assert found("公安 －派出所") == found("公安 -派出所") == expected
     phrase = found('"警务 广场"')
     assert phrase
     for typed in ("＂警务 广场＂", "“警务 广场”", "「警务 广场」", "『警务 广场』"):
@@ -73,7 +67,7 @@ def test_a_query_not_run_as_typed_says_how_it_was_read():
     assert parse("三亚 路长制").notes == []
 
 
-def test_the_page_and_the_api_show_the_notes(articles, client):
+def test_the_page_and_the_api_show_the_notes(fixture_articles, client):
     page = client.get("/search/", {"q": "-公安"}).content.decode()
     assert "只有要排除的词" in page and "0 篇文章" in page
     answer = client.get("/api/search", {"q": "%"}).json()
@@ -91,14 +85,14 @@ def near_in(article, first: str, second: str, distance: int) -> bool:
 
 
 @pytest.mark.parametrize("distance", [1, 3, 10, 40])
-def test_near_finds_the_words_at_most_that_many_words_apart_in_either_order(articles, distance):
+def test_near_finds_the_words_at_most_that_many_words_apart_in_either_order(fixture_articles, distance):
     pairs = [("公安", "群众"), ("派出所", "民警"), ("路长制", "交通"), ("治安", "民警")]
     checked = 0
     for first, second in pairs:
-        expected = {article.pk for article in articles if near_in(article, first, second, distance)}
+        expected = {article.pk for article in fixture_articles if near_in(article, first, second, distance)}
         assert found(f"{first} NEAR/{distance} {second}") == expected, (first, second)
         assert found(f"{second} NEAR/{distance} {first}") == expected, "either order"
-        checked += bool(expected) and expected != holding(articles, first) & holding(articles, second)
+        checked += bool(expected) and expected != holding(fixture_articles, first) & holding(fixture_articles, second)
     assert checked or distance > 10, "some pair is in some article but not near"
 
 
@@ -110,13 +104,13 @@ def test_near_without_a_number_means_ten_words():
 
 
 @pytest.mark.parametrize("q", ["公安", "局长", "群众", "民生警务", "五小"])
-def test_headlines_holding_the_word_rank_above_texts_holding_it(articles, q):
+def test_headlines_holding_the_word_rank_above_texts_holding_it(fixture_articles, q):
     hits = [hit.article for hit in search(SearchParams(q=q), page_size=100).hits]
     ranks = [0 if words.normalise(q) in words.normalise(article.title) else 1 for article in hits]
     assert ranks == sorted(ranks), [(article.title, rank) for article, rank in zip(hits, ranks, strict=True)]
 
 
-def test_matches_rank_by_tier_then_score_then_article_id(articles):
+def test_matches_rank_by_tier_then_score_then_article_id(fixture_articles):
     from haystack import connections
 
     from archive.search.interface import AllOf, Near, Phrase, Request, Word
@@ -165,13 +159,13 @@ def test_tokens_with_digits_or_symbols_match_only_where_they_stand(numbered, q, 
 
 
 @pytest.mark.parametrize("character", ["警", "鹰", "安", "務", "區"])
-def test_one_character_finds_every_article_holding_it_in_either_script(articles, character):
-    expected = holding(articles, words.normalise(character))
+def test_one_character_finds_every_article_holding_it_in_either_script(fixture_articles, character):
+    expected = holding(fixture_articles, words.normalise(character))
     assert found(character) == expected
     assert found(to_traditional(character)) == expected == found(words.normalise(character))
 
 
-def test_one_character_standing_alone_or_in_the_headline_ranks_above_one_inside_a_longer_word(articles):
+def test_one_character_standing_alone_or_in_the_headline_ranks_above_one_inside_a_longer_word(fixture_articles):
     character = "警"
     hits = [hit.article for hit in search(SearchParams(q=character), page_size=100).hits]
 
@@ -181,4 +175,4 @@ def test_one_character_standing_alone_or_in_the_headline_ranks_above_one_inside_
         return 1 if character in words.words(article.title + "\n" + article.body) else 2
 
     ranks = [rank(article) for article in hits]
-    assert ranks == sorted(ranks) and len(hits) == len(holding(articles, character))
+    assert ranks == sorted(ranks) and len(hits) == len(holding(fixture_articles, character))

@@ -4,12 +4,9 @@ And the engine interface: requests as structures, every matching id in rank orde
 leave out their own filter, per-month counts, more-like-this, entries, cancel.
 """
 
-import io
-from pathlib import Path
 
 import numpy as np
 import pytest
-from django.core.management import call_command
 from haystack import connections
 from whoosh.formats import Positions
 from whoosh.query import And, Or, Phrase, Term
@@ -24,19 +21,13 @@ from archive.search.interface import AllOf, AnyOf, Request, Word
 
 pytestmark = pytest.mark.django_db
 
-FIXTURES = Path(__file__).resolve().parent / "fixtures"
 
-
-@pytest.fixture
-def fixtures(search_index):
-    call_command("import_dumps", str(FIXTURES), stdout=io.StringIO(), stderr=io.StringIO(), verbosity=0)
-    return Article.objects.canonical()
 
 
 @pytest.fixture
-def segmented(fixtures):
-    """The fixtures with three articles written again: several segments, deleted documents in the first."""
-    for article in list(fixtures)[:3]:
+def segmented(fixture_articles):
+    """The fixture articles with three of them written again: several segments, deleted documents in the first."""
+    for article in list(fixture_articles)[:3]:
         index_articles([article.pk])
     backend = connections["default"].get_backend()
     view = backend.view()
@@ -75,10 +66,10 @@ def test_matches_scored_as_arrays_rank_as_whooshs_collector_ranks_them(segmented
     assert ours == sorted(whoosh, key=lambda hit: (-hit[1], ids[hit[0]])), "Whoosh's scores, ties by article id"
 
 
-def test_phrases_match_the_same_documents_as_whooshs_own_phrase_query(fixtures):
+def test_phrases_match_the_same_documents_as_whooshs_own_phrase_query(fixture_articles):
     view = connections["default"].get_backend().view()
     checked = 0
-    for article in fixtures:
+    for article in fixture_articles:
         found = words.words(article.body)
         for start in range(0, min(len(found) - 2, 60), 7):
             for size in (2, 3):
@@ -108,18 +99,18 @@ def test_filters_exclusions_and_sorts_give_what_whoosh_gives(segmented):
         assert docnums.tolist() == expected
 
 
-def test_every_matching_id_comes_in_rank_order_and_the_page_is_its_slice(fixtures):
+def test_every_matching_id_comes_in_rank_order_and_the_page_is_its_slice(fixture_articles):
     backend = connections["default"].get_backend()
     request = Request(match=Word("公安"))
     every = backend.matching_ids(request)
-    assert sorted(every) == sorted(a.pk for a in fixtures if "公安" in words.normalise(a.title + a.body))
+    assert sorted(every) == sorted(a.pk for a in fixture_articles if "公安" in words.normalise(a.title + a.body))
     assert backend.find(request).total == len(every)
     assert backend.find(Request(match=Word("公安"), start=2, end=5)).ids == every[2:5]
 
 
-def test_facet_counts_can_leave_out_their_own_filter(fixtures):
+def test_facet_counts_can_leave_out_their_own_filter(fixture_articles):
     backend = connections["default"].get_backend()
-    dated = fixtures.exclude(published_on=None)
+    dated = fixture_articles.exclude(published_on=None)
     year = str(dated.first().published_on.year)
     narrowed = backend.find(Request(filters=(("year", (year,)),), facets=("year", "city")))
     assert narrowed.facets["year"] == [(year, dated.filter(published_on__year=year).count())]
@@ -130,18 +121,18 @@ def test_facet_counts_can_leave_out_their_own_filter(fixtures):
     assert every_year.total == narrowed.total
 
 
-def test_months_are_counted_as_a_facet(fixtures):
+def test_months_are_counted_as_a_facet(fixture_articles):
     counted = dict(connections["default"].get_backend().find(Request(facets=("month",))).facets["month"])
     expected = {}
-    for article in fixtures.exclude(published_on=None):
+    for article in fixture_articles.exclude(published_on=None):
         key = f"{article.published_on:%Y-%m}"
         expected[key] = expected.get(key, 0) + 1
     assert counted == expected
 
 
-def test_more_like_leaves_out_the_article_and_pages_past_the_first_ten(fixtures):
+def test_more_like_leaves_out_the_article_and_pages_past_the_first_ten(fixture_articles):
     backend = connections["default"].get_backend()
-    article = fixtures.first()
+    article = fixture_articles.first()
     text = IndexedArticle.of(article).text
     similar = backend.more_like(article.pk, text, 10)
     assert similar and article.pk not in similar
@@ -149,13 +140,13 @@ def test_more_like_leaves_out_the_article_and_pages_past_the_first_ten(fixtures)
     assert backend.more_like(10**9, text, 5) == []
 
 
-def test_entries_name_every_indexed_article(fixtures):
-    assert sorted(connections["default"].get_backend().entries()) == sorted(entry_id(a.pk) for a in fixtures)
+def test_entries_name_every_indexed_article(fixture_articles):
+    assert sorted(connections["default"].get_backend().entries()) == sorted(entry_id(a.pk) for a in fixture_articles)
 
 
-def test_cancel_drops_what_was_written_since_the_commit(fixtures):
+def test_cancel_drops_what_was_written_since_the_commit(fixture_articles):
     backend = connections["default"].get_backend()
-    article = fixtures.first()
+    article = fixture_articles.first()
     backend.delete([article.pk], commit=False)
     backend.cancel()
     assert entry_id(article.pk) in backend.entries()
@@ -164,13 +155,13 @@ def test_cancel_drops_what_was_written_since_the_commit(fixtures):
     assert entry_id(article.pk) not in backend.entries()
 
 
-def test_a_searcher_opened_before_a_rebuild_in_another_process_sees_the_rebuilt_index(fixtures):
+def test_a_searcher_opened_before_a_rebuild_in_another_process_sees_the_rebuilt_index(fixture_articles):
     backend = connections["default"].get_backend()
     assert backend.find(Request(match=Word("公安"))).total
     # Another process's rebuild, as clear() and a new index at the same generation number leave it.
     other = type(backend)("default", **connections.connections_info["default"])
     other.clear()
-    other.write([IndexedArticle.of(fixtures.first())])
+    other.write([IndexedArticle.of(fixture_articles.first())])
     assert backend.view().searcher.reader().generation() == other.view().searcher.reader().generation()
     assert backend.find(Request()).total == 1
 
@@ -216,8 +207,8 @@ SHAPES = [
 
 
 @pytest.mark.parametrize("params", SHAPES, ids=str)
-def test_no_shape_of_search_falls_back_to_whooshs_one_document_at_a_time_collector(fixtures, client, monkeypatch,
-                                                                                   params):
+def test_no_shape_of_search_falls_back_to_whooshs_one_document_at_a_time_collector(
+        fixture_articles, client, monkeypatch, params):
     from whoosh import collectors, searching
 
     def refused(*args, **kwargs):
@@ -230,12 +221,12 @@ def test_no_shape_of_search_falls_back_to_whooshs_one_document_at_a_time_collect
     assert client.get("/api/search", params).status_code == 200
 
 
-def test_one_character_is_found_in_segments_written_after_the_first_search(fixtures):
+def test_one_character_is_found_in_segments_written_after_the_first_search(fixture_articles):
     from archive.search.interface import Character
 
     backend = connections["default"].get_backend()
     before = set(backend.matching_ids(Request(match=Character("鹰"))))
-    article = next(a for a in fixtures if "鹰" not in words.normalise(a.title + a.body))
+    article = next(a for a in fixture_articles if "鹰" not in words.normalise(a.title + a.body))
     article.body += "\n鹰潭市公安局民警"
     backend.write([IndexedArticle.of(article)])  # a new segment; the others' words are kept
     assert set(backend.matching_ids(Request(match=Character("鹰")))) == before | {article.pk}
