@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from haystack import indexes
+from haystack.constants import DJANGO_CT, DJANGO_ID, ID
 
 from . import words
 
@@ -93,6 +94,10 @@ class IndexedArticle:
     @property
     def entry(self) -> str:
         return entry_id(self.article_id)
+
+    def indexed_fields(self) -> dict:
+        """What an engine stores: haystack's ids of the document, then its fields."""
+        return {ID: self.entry, DJANGO_CT: MODEL_LABEL, DJANGO_ID: str(self.article_id), **self.fields()}
 
     def fields(self) -> dict:
         """The index fields by name (those of search.indexes.ArticleIndex)."""

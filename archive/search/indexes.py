@@ -1,11 +1,10 @@
 """haystack's SearchIndex for Article: the fields every engine builds, filled from documents.IndexedArticle."""
 
 from haystack import indexes
-from haystack.constants import DJANGO_CT, DJANGO_ID, ID
 
 from ..models import Article, Initiative, InitiativeAlias
 from . import words
-from .documents import MODEL_LABEL, FacetField, IndexedArticle
+from .documents import FacetField, IndexedArticle
 from .engine.storage import WORDS
 
 
@@ -41,9 +40,4 @@ class ArticleIndex(indexes.SearchIndex, indexes.Indexable):
 
     def prepare(self, article):
         """What update_index and rebuild_index send: the same fields as the import's documents."""
-        return self.prepare_document(IndexedArticle.of(article))
-
-    def prepare_document(self, document: IndexedArticle) -> dict:
-        fields = {ID: document.entry, DJANGO_CT: MODEL_LABEL, DJANGO_ID: str(document.article_id)}
-        fields.update(document.fields())
-        return fields
+        return IndexedArticle.of(article).indexed_fields()

@@ -17,7 +17,7 @@ from contextlib import contextmanager
 
 from haystack import connections
 from haystack.backends.whoosh_backend import WhooshEngine, WhooshSearchBackend
-from haystack.constants import DJANGO_CT, DJANGO_ID, ID
+from haystack.constants import DJANGO_ID, ID
 from haystack.exceptions import SkipDocument
 from haystack.utils import get_identifier
 from whoosh.fields import ID as WHOOSH_ID
@@ -26,7 +26,7 @@ from whoosh.index import TOC
 from whoosh.query import Or, Term
 from whoosh.searching import ResultsPage
 
-from ..documents import MODEL_LABEL, FacetField, IndexedArticle, entry_id
+from ..documents import FacetField, IndexedArticle, entry_id
 from ..interface import Request, Results
 from . import writing
 from .locking import wait_for_lock
@@ -141,12 +141,7 @@ class ArchiveWhooshBackend(WhooshSearchBackend):
         return writing.BULK_SEGMENT
 
     def write(self, documents: Iterable[IndexedArticle], commit: bool = True) -> None:
-        prepared = []
-        for document in documents:
-            fields = {ID: document.entry, DJANGO_CT: MODEL_LABEL, DJANGO_ID: str(document.article_id)}
-            fields.update(document.fields())
-            prepared.append(fields)
-        self._write_prepared(prepared, commit)
+        self._write_prepared([document.indexed_fields() for document in documents], commit)
 
     def delete(self, article_ids: Iterable[int], commit: bool = True) -> None:
         self._delete_entries([entry_id(article_id) for article_id in article_ids], commit)
