@@ -177,7 +177,7 @@ class Article(models.Model):
     near_duplicate_of = models.ForeignKey(
         "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="near_duplicates"
     )
-    # Set by every save, cleared once the search index holds this version (archive/signals.py).
+    # Set by every save, cleared once the search index holds this version (archive/search/indexing.py).
     needs_indexing = models.BooleanField(default=True, db_index=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)

@@ -1,6 +1,6 @@
 """SQLite FTS5 over the archive's segmented text: a reference for speed and size (run by bench/run.py).
 
-Each article's title and body are cut into words by archive/text.py (the archive's own
+Each article's title and body are cut into words by archive/search/words.py (the archive's own
 segmentation: simplified script, jieba precise mode, its dictionary) and stored space-separated
 in an FTS5 table, so unicode61 only splits on the spaces. Queries are cut the same way. City,
 date and initiatives sit in plain tables joined by rowid. No shorter words inside longer ones
@@ -78,7 +78,7 @@ def _term(term: Term) -> str | None:
 
 
 def match_expression(q: str) -> str | None:
-    """The query language (archive/query.py) as an FTS5 MATCH expression; None without words."""
+    """The query language (archive/search/query.py) as an FTS5 MATCH expression; None without words."""
     query = parse(q)
     groups = []
     for group in query.groups:

@@ -9,7 +9,7 @@ The cutting is done by rjieba, jieba's algorithm in Rust (6.5 times jieba's spee
 jieba's own dictionary file and our added words, so jieba stays the one source of words. The
 two differ only on runs of Latin letters, digits and symbols (`163.com` is one token for rjieba,
 three for jieba); those are cut again here as jieba cuts them, which makes the words identical
-(tests/test_text.py checks it on the seed dumps).
+(tests/test_words.py checks it on the seed dumps).
 """
 
 import re
