@@ -204,7 +204,7 @@ class SegmentView:
     def phrase(self, field: str, words: tuple[str, ...], memo: dict) -> tuple[np.ndarray, np.ndarray]:
         """The documents holding the words next to each other in order: the positions of all the
         documents holding every word compared at once."""
-        found = self._positions(field, words, memo)
+        found = self.positions(field, words, memo)
         if found is None:
             return NO_MATCHES
         postings, keys = found
@@ -216,7 +216,7 @@ class SegmentView:
 
     def near(self, field: str, words: tuple[str, ...], distance: int, memo: dict) -> tuple[np.ndarray, np.ndarray]:
         """The documents where every word stands within `distance` words of one occurrence of the first."""
-        found = self._positions(field, words, memo)
+        found = self.positions(field, words, memo)
         if found is None:
             return NO_MATCHES
         postings, keys = found
@@ -229,7 +229,7 @@ class SegmentView:
             close &= gap <= distance + 1
         return self._scored(field, words, postings, np.unique(anchors[close] >> 32))
 
-    def _positions(self, field: str, words: tuple[str, ...], memo: dict):
+    def positions(self, field: str, words: tuple[str, ...], memo: dict):
         """The words' postings and, in the documents holding them all, each word's positions as
         position keys (None when a word is in no document); kept in `memo` for the request's tiers."""
         key = ("positions", field, words)
@@ -347,6 +347,13 @@ class IndexView:
     def find(self, request: Request, with_facets: bool = True):
         """The ranked document numbers and scores of a request's matches, and its facet counts."""
         memo = [{} for _ in self.segments]
+        if request.sort not in SORT_COLUMNS:
+            # The words' positions first, for the tiers that read them: a block of postings is
+            # decompressed whole, positions included, so read once with them instead of twice.
+            for tier in request.tiers:
+                if isinstance(tier, Phrase | Near):
+                    for segment, segment_memo in zip(self.segments, memo, strict=True):
+                        segment.positions(tier.field, tier.words, segment_memo)
         docnums, scores = self.matches(request.match, memo)
         for excluded in request.exclude:
             gone, _ = self.matches(excluded, memo)
