@@ -230,3 +230,15 @@ def test_one_character_is_found_in_segments_written_after_the_first_search(fixtu
     article.body += "\n鹰潭市公安局民警"
     backend.write([IndexedArticle.of(article)])  # a new segment; the others' words are kept
     assert set(backend.matching_ids(Request(match=Character("鹰")))) == before | {article.pk}
+
+
+@pytest.mark.parametrize("q", ["公安", "公安 民警", "公安 群众 服务", "民警 群众", "警", "局长 群众"])
+def test_a_page_is_the_slice_of_the_whole_ranking_though_later_tiers_are_read_only_when_needed(fixture_articles, q):
+    from archive.search import service
+
+    required, excluded = service._index_query(service.parse(q))
+    request = Request(match=required, exclude=excluded, tiers=service._tiers(required))
+    backend = connections["default"].get_backend()
+    every = backend.matching_ids(request)
+    for start, end in ((0, 1), (0, 2), (1, 3), (2, 5), (0, 7)):
+        assert backend.find(Request(match=required, tiers=request.tiers, start=start, end=end)).ids == every[start:end]

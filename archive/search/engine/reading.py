@@ -336,24 +336,31 @@ class IndexView:
         return sorted(((label, count) for label, count in zip(column.labels, found, strict=True) if count),
                       key=lambda item: (-item[1], item[0]))
 
-    def tiers(self, tiers: tuple[Match, ...], docnums: np.ndarray, memo: list[dict] | None = None) -> np.ndarray:
-        """For each document, the number of the first tier it matches (len(tiers) for none)."""
+    def tiers(self, tiers: tuple[Match, ...], docnums: np.ndarray, memo: list[dict] | None = None,
+              enough: int | None = None) -> np.ndarray:
+        """For each document, the number of the first tier it matches (len(tiers) for none). Once
+        `enough` documents are placed in tiers, the later tiers are not read: the first `enough`
+        in rank order are then all placed, in their order, and those left out rank after them."""
         ranks = np.full(len(docnums), len(tiers), dtype=np.int64)
-        for number, tier in reversed(list(enumerate(tiers))):
+        for number, tier in enumerate(tiers):
+            if enough is not None and np.count_nonzero(ranks < len(tiers)) >= enough:
+                break
             rows, _ = matching_rows(docnums, self.matches(tier, memo)[0])
-            ranks[rows] = number
+            ranks[rows[ranks[rows] == len(tiers)]] = number
         return ranks
 
     def find(self, request: Request, with_facets: bool = True):
         """The ranked document numbers and scores of a request's matches, and its facet counts."""
         memo = [{} for _ in self.segments]
-        if request.sort not in SORT_COLUMNS:
-            # The words' positions first, for the tiers that read them: a block of postings is
-            # decompressed whole, positions included, so read once with them instead of twice.
-            for tier in request.tiers:
-                if isinstance(tier, Phrase | Near):
-                    for segment, segment_memo in zip(self.segments, memo, strict=True):
-                        segment.positions(tier.field, tier.words, segment_memo)
+        if request.sort not in SORT_COLUMNS and request.tiers:
+            headline = self.matches(request.tiers[0], memo)[0]
+            if request.end is None or len(headline) < request.end:
+                # The later tiers will be read: the words' positions first, as a block of postings is
+                # decompressed whole, positions included, so read once with them instead of twice.
+                for tier in request.tiers[1:]:
+                    if isinstance(tier, Phrase | Near):
+                        for segment, segment_memo in zip(self.segments, memo, strict=True):
+                            segment.positions(tier.field, tier.words, segment_memo)
         docnums, scores = self.matches(request.match, memo)
         for excluded in request.exclude:
             gone, _ = self.matches(excluded, memo)
@@ -372,7 +379,8 @@ class IndexView:
             keys = self.sort_keys(column)[docnums]
             order = np.lexsort((article_ids, -keys if descending else keys))
         else:
-            order = np.lexsort((article_ids, -scores, self.tiers(request.tiers, docnums, memo)))
+            ranks = self.tiers(request.tiers, docnums, memo, enough=request.end)
+            order = np.lexsort((article_ids, -scores, ranks))
         facets = {}
         if with_facets:
             for name in request.facets:
