@@ -137,29 +137,30 @@ class SearchResults:
 
 
 def _term_match(term: Term) -> Match | None:
-    folded = text.normalise("".join(term.text.split()))
+    field_name = TITLE if term.in_title else TEXT
+    unspaced = "".join(term.text.split())
+    folded = text.normalise(unspaced)
     if len(folded) == 1 and not folded.isascii():  # one character: wherever it stands, in either script
-        return Character(folded, TITLE if term.in_title else TEXT)
+        return Character(folded, field_name)
     found = text.words(term.text)
     if not found:
         return None
-    field_name = TITLE if term.in_title else TEXT
     if term.near and len(found) > 1:
         return Near(tuple(found), term.near, field_name)
     if term.phrase and len(found) > 1:
         phrase = Phrase(tuple(found), field_name)
         # "警务 广场" typed with a space is also the one word 警务广场.
-        joined = text.words("".join(term.text.split()))
+        joined = text.words(unspaced)
         if joined == found:
             return phrase
         return AnyOf((phrase, Phrase(tuple(joined), field_name) if len(joined) > 1 else Word(joined[0], field_name)))
     # Each word itself or a longer word that holds it (公安 in 公安局): both are one term.
-    parts = tuple(Word(word, field_name) for word in found)
-    return parts[0] if len(parts) == 1 else AllOf(parts)
+    return _combined(AllOf, [Word(word, field_name) for word in found])
 
 
-def _either(parts: list[Match]) -> Match:
-    return parts[0] if len(parts) == 1 else AnyOf(tuple(parts))
+def _combined(kind: type[AllOf] | type[AnyOf], parts: list[Match]) -> Match:
+    """One part alone, or the parts joined by `kind`."""
+    return parts[0] if len(parts) == 1 else kind(tuple(parts))
 
 
 def _index_query(query: Query) -> tuple[Match | None, tuple[Match, ...]]:
@@ -168,11 +169,9 @@ def _index_query(query: Query) -> tuple[Match | None, tuple[Match, ...]]:
     for group in query.groups:
         alternatives = [match for match in map(_term_match, group) if match is not None]
         if alternatives:
-            required.append(_either(alternatives))
+            required.append(_combined(AnyOf, alternatives))
     excluded = tuple(match for match in map(_term_match, query.excluded) if match is not None)
-    if not required:
-        return None, excluded
-    return (required[0] if len(required) == 1 else AllOf(tuple(required))), excluded
+    return (_combined(AllOf, required) if required else None), excluded
 
 
 def in_title(match: Match) -> Match:

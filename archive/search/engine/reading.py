@@ -137,7 +137,14 @@ class SegmentView:
         return idf * ((tf * (k1 + 1)) / (tf + k1 * ((1 - b) + b * self.lengths(field)[docnums] / avgfl)))
 
     def matches(self, match: Match, memo: dict) -> tuple[np.ndarray, np.ndarray]:
-        """The documents of this segment a match holds for (ascending), with their scores."""
+        """The documents of this segment a match holds for (ascending), with their scores; kept in
+        `memo`, as a request may ask again (the headline tier, to know whether the page is full)."""
+        key = ("match", match)
+        if key not in memo:
+            memo[key] = self._matches(match, memo)
+        return memo[key]
+
+    def _matches(self, match: Match, memo: dict) -> tuple[np.ndarray, np.ndarray]:
         if isinstance(match, Word):
             found = self.postings(match.field, match.text, memo=memo)
             if found is None:
