@@ -50,11 +50,6 @@ def engine(using: str = "default") -> SearchEngine:
     return connections[using].get_backend()
 
 
-def write_batch(using: str = "default") -> int:
-    """How many articles an import hands the index at a time."""
-    return engine(using).write_batch
-
-
 def index_articles(ids, using="default", commit=True, cut_words: dict[int, CutText] | None = None) -> int:
     """Index these articles as they are in the database; ids the index should not hold are removed.
     Returns how many were indexed. `cut_words` holds words already cut for some of them.

@@ -13,7 +13,7 @@ from archive.importer import SKIPPED, Importer, Outcome, Summary, prepare_files
 from archive.ingest.files import collect_dumps
 from archive.models import ImportRecord
 from archive.search.indexes import sync_dictionary
-from archive.search.indexing import deferred_indexing, engine, index_pending, write_batch
+from archive.search.indexing import deferred_indexing, engine, index_pending
 from archive.search.interface import IndexLocked
 
 # Allocations between collections of the youngest generation (Python's default: 700): fewer
@@ -64,7 +64,7 @@ class Command(BaseCommand):
         gc.freeze()
         gc.set_threshold(GC_THRESHOLD, *gc.get_threshold()[1:])
         prepared_files = prepare_files(importer, files, workers)
-        batch = write_batch()
+        batch = engine().write_batch  # articles handed to the index at a time
         with deferred_indexing(background=workers > 1 and not dry_run) as indexing:
             for number, prepared in enumerate(
                 tqdm(prepared_files, total=len(files), unit="file", desc="importing", disable=verbosity == 0,
