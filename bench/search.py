@@ -41,6 +41,8 @@ QUERIES = {
     "two phrases": ['"公安 机关" "群众 满意度"', '"社会 治安" "民警 走访"', '"警务 广场" "公安 局长"'],
     "near": ["路长制 NEAR/10 交通", "民警 NEAR/5 群众", "派出所 NEAR/3 调解", "公安 NEAR 改革"],
     "one character": ["警", "鹰", "安", "治", "亞"],
+    # Quoted strings that start or end inside a word, or run across words, as jieba cut the text.
+    "quoted strings": ['"安局局长"', '"警协警当"', '"上公安局"', '"众满意"', '"路长制改革"', '"务广场"', '"市公安局"'],
 }
 
 

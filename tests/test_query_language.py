@@ -1,6 +1,7 @@
 """The query language means what it says: what cannot be searched finds nothing and says what to type."""
 
 import io
+import random
 
 import pytest
 from django.core.management import call_command
@@ -176,3 +177,51 @@ def test_one_character_standing_alone_or_in_the_headline_ranks_above_one_inside_
 
     ranks = [rank(article) for article in hits]
     assert ranks == sorted(ranks) and len(hits) == len(holding(fixture_articles, character))
+
+
+def indexed_characters(text: str) -> str:
+    """A text as a quoted string is compared with it: folded, spaces and punctuation left out."""
+    return "".join(words.words(text))
+
+
+def quotable_substrings(articles, count: int, seed: int):
+    """Random substrings of 2 to 12 characters of random articles, each with its article, at least
+    two of them characters the index holds and none a quote mark."""
+    chooser = random.Random(seed)
+    found = []
+    while len(found) < count:
+        article = chooser.choice(articles)
+        text = article.title + "\n" + article.body
+        size = chooser.randint(2, 12)
+        start = chooser.randrange(0, len(text) - size)
+        piece = text[start : start + size]
+        if not QUOTE_MARKS.intersection(piece) and len(indexed_characters(piece)) >= 2:
+            found.append((article, piece))
+    return found
+
+
+QUOTE_MARKS = set('"“”「」『』＂')
+
+
+@pytest.mark.parametrize("script", ["as written", "simplified", "traditional"])
+def test_a_quoted_string_finds_every_article_holding_it_exactly_however_it_was_cut(fixture_articles, script):
+    articles = list(fixture_articles.prefetch_related("initiatives"))
+    convert = {"as written": str, "simplified": words.normalise, "traditional": to_traditional}[script]
+    for article, piece in quotable_substrings(articles, 120, seed=len(script)):
+        quoted = convert(piece)
+        hits = {hit.article.pk: hit.article
+                for hit in search(SearchParams(q=f'"{quoted}"'), page_size=100).hits}
+        assert article.pk in hits, f"{quoted!r} ({piece!r}) did not find article {article.pk}"
+        wanted = indexed_characters(quoted)
+        for hit in hits.values():  # and nothing that does not hold it (an initiative's name is indexed too)
+            held = [indexed_characters(hit.title + "\n" + hit.body)]
+            held += [words.normalise(name) for initiative in hit.initiatives.all() for name in initiative.all_names()]
+            assert any(wanted in each for each in held), f"{quoted!r} found article {hit.pk}, which does not hold it"
+
+
+def test_a_quoted_string_is_found_across_words_and_not_from_a_word_inside_a_longer_one(fixture_articles):
+    article = fixture_articles.get(title__contains="公安局局長")
+    assert "公安局局长" in indexed_characters(article.title)
+    assert article.pk in found('"安局局"')  # the end of one word, the start of the next
+    assert article.pk in found('"局局長"')
+    assert not found('"公安局长"') & holding(fixture_articles, "公安局局长") - holding(fixture_articles, "公安局长")

@@ -15,7 +15,7 @@ from archive.models import Article
 from archive.search import interface, words
 from archive.search.documents import IndexedArticle, entry_id
 from archive.search.engine.reading import position_keys
-from archive.search.engine.storage import WORDS, ArrayPositions
+from archive.search.engine.storage import WORDS, MarkedPositions
 from archive.search.indexing import index_articles
 from archive.search.interface import AllOf, AnyOf, Request, Word
 
@@ -168,9 +168,9 @@ def test_a_searcher_opened_before_a_rebuild_in_another_process_sees_the_rebuilt_
 
 @pytest.mark.parametrize("positions", [[], [0], [3, 5, 200, 201], [7, 7], [10, 70_000]])
 def test_positions_are_stored_and_read_back_exactly(positions):
-    stored = ArrayPositions(field_boost=3.0).encode(positions)
-    assert ArrayPositions().decode_positions(stored) == positions
-    assert ArrayPositions(field_boost=3.0).decode_weight(stored) == 3.0 * len(positions)
+    stored = MarkedPositions(field_boost=3.0).encode(positions)
+    assert MarkedPositions().decode_positions(stored) == positions
+    assert MarkedPositions(field_boost=3.0).decode_weight(stored) == 3.0 * len(positions)
 
 
 @pytest.mark.parametrize("value", [
@@ -178,20 +178,33 @@ def test_positions_are_stored_and_read_back_exactly(positions):
     "公安局公安|公安|公安 | | 民警",
     " ".join(["民警"] * 70_000 + ["路长制"]),  # past 65,535 positions
 ])
-def test_postings_read_straight_from_the_words_equal_whooshs_own_from_tokens(value):
+def test_postings_read_straight_from_the_words_have_whooshs_own_positions_from_tokens(value):
     class TokensOnly:  # the same words, offering only tokens, as any Whoosh analyzer does
         def __call__(self, value, **options):
             return WORDS(value, **options)
 
-    direct = sorted(ArrayPositions(field_boost=3.0).word_values(value, WORDS))
-    from_tokens = sorted(Positions.word_values(ArrayPositions(field_boost=3.0), value, TokensOnly()))
-    assert direct == from_tokens
+    def decoded(values):
+        return sorted((word, frequency, weight, stored.decode_positions(encoded))
+                      for word, frequency, weight, encoded in values)
+
+    stored = MarkedPositions(field_boost=3.0)
+    assert decoded(stored.word_values(value, WORDS)) == decoded(Positions.word_values(stored, value, TokensOnly()))
+
+
+def test_an_inner_word_is_marked_as_standing_inside_its_word():
+    stored = MarkedPositions()
+    values = {word: encoded for word, _, _, encoded in stored.word_values("公安局长|公安|局长 公安 民警", WORDS)}
+    own = {word: position_keys(np.array([0]), [encoded], own_only=True).tolist() for word, encoded in values.items()}
+    every = {word: position_keys(np.array([0]), [encoded]).tolist() for word, encoded in values.items()}
+    assert every["公安"] == [0, 1] and own["公安"] == [1]
+    assert every["局长"] == [0] and own["局长"] == []
+    assert own["公安局长"] == [0] and own["民警"] == [2]
 
 
 @pytest.mark.parametrize("stored", [[[1, 5], [3, 4]], [[1, 5], [3, 70_000]], [[65_536], [0, 2]]])
 def test_positions_of_many_documents_are_read_at_once_as_each_alone(stored):
     docnums = [7, 9]
-    values = [ArrayPositions().encode(each) for each in stored]
+    values = [MarkedPositions().encode(each) for each in stored]
     expected = [docnum << 32 | position for docnum, each in zip(docnums, stored, strict=True) for position in each]
     assert position_keys(np.array(docnums), values).tolist() == expected
 

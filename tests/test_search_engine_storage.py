@@ -19,9 +19,9 @@ from archive.search.engine.storage import (
     WORDS,
     ArchiveCodec,
     ArchiveLeafMatcher,
-    ArrayPositions,
     MappedBufferFile,
     MappedFile,
+    MarkedPositions,
 )
 from archive.search.engine.writing import ArchiveSegmentWriter, TermPool
 
@@ -33,7 +33,7 @@ TEXTS = [" ".join(["民警"] * (1 + number % 3) + [f"词{number % 11}", "公安�
 
 def schema() -> Schema:
     text = TEXT(stored=False, analyzer=WORDS)
-    text.format = ArrayPositions()
+    text.format = MarkedPositions()
     return Schema(key=ID(stored=True, unique=True), text=text)
 
 

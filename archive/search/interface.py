@@ -52,6 +52,16 @@ class Phrase:
 
 
 @dataclass(frozen=True)
+class Substring:
+    """Characters next to each other exactly as given, however the text was cut into words: inside
+    one word, or running across several (公安局长 finds 公安局 长, and 安局 finds 公安局). Spaces
+    and punctuation, which the index does not hold, are not compared. At least two characters."""
+
+    text: str
+    field: str = TEXT
+
+
+@dataclass(frozen=True)
 class Near:
     """Words close together, in either order: each at most `distance` words away from one
     occurrence of the first (so two words: at most `distance` words between them)."""
@@ -71,7 +81,7 @@ class AnyOf:
     parts: tuple["Match", ...]
 
 
-Match = Word | Character | Phrase | Near | AllOf | AnyOf
+Match = Word | Character | Phrase | Substring | Near | AllOf | AnyOf
 
 
 @dataclass(frozen=True)

@@ -1,7 +1,7 @@
 """The query language, parsed without Django or the index.
 
     三亚 路长制            both words (AND)
-    "警务 广场"            a phrase
+    "安局局长"             these characters as typed, however the text was cut into words
     路长制 OR 警保联控      either
     -交警                  not this word
     title:公安             in the headline only (title:"…" too)

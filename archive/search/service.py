@@ -33,6 +33,7 @@ from .interface import (
     Near,
     Phrase,
     Request,
+    Substring,
     Word,
 )
 from .query import NEAR_DISTANCE, Query, Term, parse
@@ -147,13 +148,10 @@ def _term_match(term: Term) -> Match | None:
         return None
     if term.near and len(found) > 1:
         return Near(tuple(found), term.near, field_name)
-    if term.phrase and len(found) > 1:
-        phrase = Phrase(tuple(found), field_name)
-        # "警务 广场" typed with a space is also the one word 警务广场.
-        joined = text.words(unspaced)
-        if joined == found:
-            return phrase
-        return AnyOf((phrase, Phrase(tuple(joined), field_name) if len(joined) > 1 else Word(joined[0], field_name)))
+    if term.phrase and not folded.isascii():  # a quoted string: its characters as typed, however cut
+        return Substring("".join(found), field_name) if len("".join(found)) > 1 else Character(found[0], field_name)
+    if term.phrase and len(found) > 1:  # quoted Latin letters and digits: these words, whole, in this order
+        return Phrase(tuple(found), field_name)
     # Each word itself or a longer word that holds it (公安 in 公安局): both are one term.
     return _combined(AllOf, [Word(word, field_name) for word in found])
 
@@ -176,7 +174,7 @@ def _index_query(query: Query) -> tuple[Match | None, tuple[Match, ...]]:
 
 def in_title(match: Match) -> Match:
     """The same match, in the headline."""
-    if isinstance(match, Word | Character | Phrase | Near):
+    if isinstance(match, Word | Character | Phrase | Substring | Near):
         return replace(match, field=TITLE)
     return type(match)(tuple(in_title(part) for part in match.parts))
 

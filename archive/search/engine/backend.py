@@ -31,7 +31,7 @@ from ..interface import Request, Results
 from . import writing
 from .locking import wait_for_lock
 from .reading import IndexView
-from .storage import ArrayPositions, WordsTokenizer
+from .storage import MarkedPositions, WordsTokenizer
 from .writing import ArchiveSegmentWriter
 
 DEFAULT_LOCK_TIMEOUT = 60  # seconds a writer waits for another process's write lock
@@ -55,7 +55,7 @@ class ArchiveWhooshBackend(WhooshSearchBackend):
                 schema.remove(name)
                 field = TEXT(stored=field_class.stored, analyzer=field_class.analyzer, field_boost=field_class.boost,
                              spelling=field_class.document)
-                field.format = ArrayPositions(field_boost=field_class.boost)
+                field.format = MarkedPositions(field_boost=field_class.boost)
                 schema.add(name, field)
             elif isinstance(field_class, FacetField):
                 schema.remove(name)

@@ -16,11 +16,12 @@ from haystack.constants import DJANGO_ID
 from whoosh.matching import FilterMatcher
 from whoosh.scoring import BM25FScorer
 
-from ..interface import NEWEST, OLDEST, AllOf, AnyOf, Character, Match, Near, Phrase, Request, Word
-from .storage import ArchiveLeafMatcher, positions
+from ..interface import NEWEST, OLDEST, AllOf, AnyOf, Character, Match, Near, Phrase, Request, Substring, Word
+from .storage import ArchiveLeafMatcher, marked_positions
 
 NO_DOCUMENTS = np.empty(0, dtype=np.int64)
 NO_MATCHES = (NO_DOCUMENTS, np.empty(0))
+LONGEST_WORD = 32  # characters: a quoted string is matched across words no longer than this
 SORT_COLUMNS = {NEWEST: ("newest_first", True), OLDEST: ("oldest_first", False)}  # column, descending
 
 
@@ -55,19 +56,21 @@ def sorted_intersection(first: np.ndarray, second: np.ndarray) -> np.ndarray:
     return first[matching_rows(first, second)[0]]
 
 
-def position_keys(docnums: np.ndarray, values: list[bytes]) -> np.ndarray:
-    """Each position of each document as one number, document << 32 | position (ascending)."""
+def position_keys(docnums: np.ndarray, values: list[bytes], own_only: bool = False) -> np.ndarray:
+    """Each position of each document as one number, document << 32 | position (ascending); with
+    `own_only`, only where the word stands as itself, not inside a longer one (MarkedPositions)."""
     sizes = np.fromiter(map(len, values), dtype=np.int64, count=len(values))
     joined = np.frombuffer(b"".join(values), dtype=np.uint8)
     heads = np.cumsum(sizes) - sizes
     if (joined[heads] == ord("H")).all():  # two bytes a position: all of them read at once
-        found = np.delete(joined, heads).view(np.uint16)
+        marked = np.delete(joined, heads).view(np.uint16).astype(np.int64)
         counts = (sizes - 1) // 2
-    else:  # an article past 65,535 words stores four bytes a position
-        arrays = [positions(value) for value in values]
-        found = np.concatenate([np.array(each, dtype=np.int64) for each in arrays])
+    else:  # an article past 32,767 words stores four bytes a position
+        arrays = [marked_positions(value) for value in values]
+        marked = np.concatenate([np.array(each, dtype=np.int64) for each in arrays])
         counts = np.fromiter(map(len, arrays), dtype=np.int64, count=len(arrays))
-    return (np.repeat(docnums, counts) << 32) | found.astype(np.int64)
+    keys = (np.repeat(docnums, counts) << 32) | (marked >> 1)
+    return keys[(marked & 1) == 0] if own_only else keys
 
 
 class SegmentView:
@@ -154,6 +157,8 @@ class SegmentView:
             return self.character(match.field, match.text, memo)
         if isinstance(match, Phrase):
             return self.phrase(match.field, match.words, memo)
+        if isinstance(match, Substring):
+            return self.substring(match.field, match.text, memo)
         if isinstance(match, Near):
             return self.near(match.field, match.words, match.distance, memo)
         parts = [self.matches(part, memo) for part in match.parts]
@@ -207,6 +212,52 @@ class SegmentView:
         if not isinstance(scorer, BM25FScorer):
             return docnums, frequency
         return docnums, self._bm25(field, docnums, frequency, 1.0, scorer)
+
+    def substring(self, field: str, text: str, memo: dict) -> tuple[np.ndarray, np.ndarray]:
+        """The documents whose words, read one after another, hold the text, scored as character()
+        scores: its frequency in a document is how often it occurs there.
+
+        Either one word holds the whole text, or the text runs across words: a word that ends with
+        its first characters, then whole words, then a word that starts with its last characters,
+        each one standing as itself at consecutive positions. `reach[k]` holds the position keys of
+        the words that end where text[:k] ends, built from the shorter prefixes.
+        """
+        inside = [found for word in self.words_holding(field, text[0]) if text in word
+                  and (found := self.postings(field, word, memo=memo)) is not None]
+        starting, ending = self.words_holding(field, text[0]), self.words_holding(field, text[-1])
+        reach: dict[int, np.ndarray] = {}
+        for end in range(1, len(text)):
+            parts = [self.own_keys(field, word, memo) for word in starting if word.endswith(text[:end])]
+            for start in range(max(1, end - LONGEST_WORD), end):
+                if len(reach[start]) and self.holds_word(field, text[start:end]):
+                    parts.append(sorted_intersection(self.own_keys(field, text[start:end], memo), reach[start] + 1))
+            reach[end] = np.unique(np.concatenate(parts)) if parts else NO_DOCUMENTS
+        across = [sorted_intersection(self.own_keys(field, word, memo), reach[end] + 1)
+                  for end in range(1, len(text)) if len(reach[end])
+                  for word in ending if word.startswith(text[end:])]
+        frequencies = [found.weights for found in inside] + [np.ones(len(keys)) for keys in across]
+        documents = [found.docnums for found in inside] + [keys >> 32 for keys in across]
+        if not documents:
+            return NO_MATCHES
+        docnums, rows = np.unique(np.concatenate(documents), return_inverse=True)
+        if not len(docnums):
+            return NO_MATCHES
+        frequency = np.bincount(rows, weights=np.concatenate(frequencies), minlength=len(docnums))
+        scorer = self.searcher.weighting.scorer(self.searcher, field, (starting or ending)[0])
+        if not isinstance(scorer, BM25FScorer):
+            return docnums, frequency
+        return docnums, self._bm25(field, docnums, frequency, 1.0, scorer)
+
+    def holds_word(self, field: str, word: str) -> bool:
+        return (field, self.searcher.schema[field].to_bytes(word)) in self.reader
+
+    def own_keys(self, field: str, word: str, memo: dict) -> np.ndarray:
+        """Position keys of every place where the word stands as itself; kept in `memo`."""
+        key = ("own", field, word)
+        if key not in memo:
+            found = self.postings(field, word, values=True, memo=memo)
+            memo[key] = NO_DOCUMENTS if found is None else position_keys(found.docnums, found.values, own_only=True)
+        return memo[key]
 
     def phrase(self, field: str, words: tuple[str, ...], memo: dict) -> tuple[np.ndarray, np.ndarray]:
         """The documents holding the words next to each other in order: the positions of all the

@@ -48,18 +48,21 @@ class WordsTokenizer(Tokenizer):
                     token.startchar = token.endchar = start_char
                 yield token
 
-    def word_positions(self, value: str) -> dict[str, list[int]]:
-        """Each word's positions, as the tokens would give them, without making a token per word
-        (a third of the time of indexing went to tokens). The same rule as _pieces(), written out
-        for the import's hot path; a test checks that both give the same postings."""
+    def marked_positions(self, value: str) -> dict[str, list[int]]:
+        """Each word's positions, marked (MarkedPositions): as the tokens would give them, without
+        making a token per word (a third of the time of indexing went to tokens). The same rule as
+        _pieces(), written out for the import's hot path; a test checks that both agree."""
         found = defaultdict(list)
         for offset, chunk in enumerate(value.split()):
             if INNER_WORD_MARK in chunk:
-                for piece in chunk.split(INNER_WORD_MARK):
+                own, *inner = chunk.split(INNER_WORD_MARK)
+                if own:
+                    found[own].append(2 * offset)
+                for piece in inner:
                     if piece:
-                        found[piece].append(offset)
+                        found[piece].append(2 * offset + 1)
             else:  # most words hold no other
-                found[chunk].append(offset)
+                found[chunk].append(2 * offset)
         return found
 
 
@@ -72,35 +75,45 @@ def _pieces(value: str):
 WORDS = WordsTokenizer()
 
 
-class ArrayPositions(Positions):
-    """Positions stored as a machine array (2 bytes each in articles under 65,536 words, else 4).
+class MarkedPositions(Positions):
+    """Positions stored as a machine array (2 bytes each in articles under 32,768 words, else 4),
+    each marked: a word's own position p is stored as 2p, an inner word's (公安 at the position of
+    公安局长) as 2p + 1.
 
     Whoosh pickles the gaps between positions and decodes them one by one in Python; an array
-    decodes in C, which is most of the time of checking a phrase. The size is about the same.
+    decodes in C, which is most of the time of checking a phrase. The mark tells a quoted string
+    which words stand in the text as they are: 公安 inside 公安局长 neither ends nor starts a word.
+    Whoosh itself reads the positions unmarked.
     """
 
     def encode(self, poslist):
-        typecode = "H" if not poslist or max(poslist) < 65536 else "I"
-        return typecode.encode("ascii") + array(typecode, poslist).tobytes()
+        """Positions of Whoosh's tokens, each a word's own."""
+        return _encoded([2 * position for position in poslist])
 
     def word_values(self, value, analyzer, **kwargs):
-        """What Positions.word_values gives; read straight from WordsTokenizer.word_positions()."""
+        """What Positions.word_values gives, marked; read straight from WordsTokenizer.marked_positions()."""
         if not (isinstance(analyzer, WordsTokenizer) and isinstance(value, str)):
             yield from super().word_values(value, analyzer, **kwargs)
             return
-        short = len(value) < 65536  # then no position reaches 65,536, and no word needs the maximum
-        for word, poslist in analyzer.word_positions(value).items():
-            encoded = b"H" + array("H", poslist).tobytes() if short else self.encode(poslist)
-            yield word, len(poslist), len(poslist) * self.field_boost, encoded
+        # Under 65,536 characters no position reaches 32,768, so no marked one needs four bytes.
+        short = len(value) < 65536
+        for word, marked in analyzer.marked_positions(value).items():
+            encoded = b"H" + array("H", marked).tobytes() if short else _encoded(marked)
+            yield word, len(marked), len(marked) * self.field_boost, encoded
 
     def decode_positions(self, valuestring):
-        return positions(valuestring).tolist()
+        return [value >> 1 for value in marked_positions(valuestring)]
 
     def decode_frequency(self, valuestring):
         return (len(valuestring) - 1) // array(chr(valuestring[0])).itemsize
 
 
-def positions(valuestring: bytes) -> array:
+def _encoded(marked: list[int]) -> bytes:
+    typecode = "H" if not marked or max(marked) < 65536 else "I"
+    return typecode.encode("ascii") + array(typecode, marked).tobytes()
+
+
+def marked_positions(valuestring: bytes) -> array:
     return array(chr(valuestring[0]), valuestring[1:])
 
 
