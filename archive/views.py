@@ -20,7 +20,7 @@ from .ingest.script import to_simplified
 from .models import Article, City, Comment, Initiative, Official, Script
 from .search.highlight import highlight
 from .search.query import parse
-from .search.service import FACETS, SORTS, SearchParams, highlight_words, related_articles, search
+from .search.service import FACETS, SORTS, SearchParams, highlight_words, matching_ids, related_articles, search
 
 CSV_LIMIT = 5000
 
@@ -274,6 +274,8 @@ def api_search(request):
     results = search(params)
     return JsonResponse({
         "count": results.count,
+        "partial": results.partial,  # the time limit was reached: count and results are of those found
+        "refused": results.refused,  # over a limit of the query language: the notes say which
         "notes": results.notes,
         "page": results.page,
         "pages": results.pages,
@@ -306,7 +308,7 @@ def search_csv(request):
     """Every result of a search (up to CSV_LIMIT), one export record per row."""
     params = SearchParams.from_data(request.GET)
     params.page = 1
-    ids = [hit.article.pk for hit in search(params, page_size=CSV_LIMIT).hits]
+    ids = matching_ids(params)[:CSV_LIMIT]
     articles = Article.objects.for_export().in_bulk(ids)
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = 'attachment; filename="search-results.csv"'

@@ -31,7 +31,7 @@ pytestmark = pytest.mark.django_db
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 
-API_KEYS = {"count", "notes", "page", "pages", "results", "facets"}
+API_KEYS = {"count", "partial", "refused", "notes", "page", "pages", "results", "facets"}
 RESULT_KEYS = {"id", "title", "url", "published_on", "city", "province", "outlet", "initiatives", "snippet"}
 FACET_KEYS = {"city", "initiative", "year", "outlet"}
 PARAMETERS = ["q", "city", "province", "initiative", "outlet", "from", "to", "sort", "page"]

@@ -59,7 +59,7 @@ MATCHES = [
 @pytest.mark.parametrize("match", MATCHES, ids=repr)
 def test_matches_scored_as_arrays_rank_as_whooshs_collector_ranks_them(segmented, match):
     view = segmented.view()
-    docnums, scores, _ = view.find(Request(match=match))
+    docnums, scores, _, _ = view.find(Request(match=match))
     ours = list(zip(docnums.tolist(), scores.tolist(), strict=True))
     whoosh = [(docnum, score) for score, docnum in view.searcher.search(whoosh_query(match), limit=None).top_n]
     ids = view.article_ids()
@@ -85,13 +85,13 @@ def test_filters_exclusions_and_sorts_give_what_whoosh_gives(segmented):
     view = segmented.view()
     city = str(Article.objects.canonical().exclude(city=None).first().city_id)
     request = Request(match=Word("公安"), exclude=(Word("交警"),), filters=(("city", (city,)),))
-    docnums, _, _ = view.find(request)
+    docnums, _, _, _ = view.find(request)
     whoosh = view.searcher.search(And([Term("text", "公安"), Term("city", city)]), limit=None,
                                   mask=Term("text", "交警"))
     assert sorted(docnums.tolist()) == sorted(hit.docnum for hit in whoosh)
 
     for sort, column, reverse in ((interface.NEWEST, "newest_first", True), (interface.OLDEST, "oldest_first", False)):
-        docnums, _, _ = view.find(Request(match=Word("公安"), sort=sort))
+        docnums, _, _, _ = view.find(Request(match=Word("公安"), sort=sort))
         keys, ids = list(view.searcher.reader().column_reader(column, translate=False)), view.article_ids()
         # Dates in order, articles of the same date by article id.
         expected = sorted(view.searcher.docs_for_query(Term("text", "公安")),

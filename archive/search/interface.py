@@ -105,6 +105,9 @@ class Request:
     end: int | None = 20
     facets: tuple[str, ...] = ()
     facets_ignore_own_filter: bool = False
+    # CPU seconds the engine may spend on it; past them it answers with the matches found so far
+    # (Results.partial). None: no limit (exports, which run in a bounded number of slots).
+    budget: float | None = None
 
 
 @dataclass
@@ -113,6 +116,7 @@ class Results:
     scores: list[float]
     total: int  # every match, not just the slice
     facets: dict[str, list[tuple[str, int]]] = field(default_factory=dict)  # most frequent first
+    partial: bool = False  # the budget ran out: only some of the matches, ranked as far as it went
 
 
 # The facet fields every engine indexes (see documents.IndexedArticle); "month" gives per-month histograms.

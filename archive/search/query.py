@@ -18,7 +18,11 @@ from dataclasses import dataclass, field
 from ..ingest.script import fold_full_width
 
 MAX_QUERY_LENGTH = 200  # characters kept of a query; longer input is cut, not refused
-MAX_TERMS = 16
+# The limits of one query, so that no search costs more than a search should: a query over them is
+# refused (Query.refused says which limit), not cut, so that what is found is what was asked.
+MAX_TERMS = 16  # terms: words, quoted strings, NEAR groups, exclusions
+MAX_QUOTED = 4  # quoted strings and NEAR groups, the terms that read positions
+MAX_QUOTED_LENGTH = 40  # characters in one quoted string
 
 _TOKEN_RE = re.compile(r'(-?)(?:(title):)?(?:"([^"]*)"|(\S+))')
 _CONTROL_RE = re.compile(r"[\x00-\x1f\x7f-\x9f]")
@@ -43,6 +47,7 @@ class Query:
     excluded: list[Term] = field(default_factory=list)
     typed: bool = False  # something other than spaces was typed
     notes: list[str] = field(default_factory=list)  # how the query was read, where not as typed
+    refused: str = ""  # which limit the query is over, and what to do: then nothing is searched
 
     def is_empty(self) -> bool:
         return not self.groups and not self.excluded
@@ -100,11 +105,26 @@ def parse(raw: str) -> Query:
         else:
             query.groups.append([term])
         pending_or, pending_near = False, 0
-        if len(query.terms()) + len(query.excluded) >= MAX_TERMS:
-            query.notes.append(f"最多检索 {MAX_TERMS} 个词，其余已忽略。")
-            break
     if pending_or:
         query.notes.append("“OR”后面没有词，已忽略。")
     if pending_near:
         query.notes.append("“NEAR”后面没有词，已忽略。")
+    query.refused = over_limits(query)
     return query
+
+
+def over_limits(query: Query) -> str:
+    """Which limit the query is over, said with what to type instead; empty when none."""
+    terms = query.terms() + query.excluded
+    if len(terms) > MAX_TERMS:
+        return f"检索式超出限制：最多 {MAX_TERMS} 个词（这里有 {len(terms)} 个）。请删去一些词再检索。"
+    quoted = [term for term in terms if term.phrase or term.near]
+    if len(quoted) > MAX_QUOTED:
+        return (f"检索式超出限制：最多 {MAX_QUOTED} 个引号或 NEAR 检索（这里有 {len(quoted)} 个）。"
+                "请删去一些，或去掉引号按普通词语检索。")
+    for term in quoted:
+        length = len("".join(term.text.split()))
+        if term.phrase and length > MAX_QUOTED_LENGTH:
+            return (f"检索式超出限制：引号里最多 {MAX_QUOTED_LENGTH} 个字（“{term.text[:10]}…”有 {length} 个）。"
+                    "请缩短引号里的字，或去掉引号。")
+    return ""

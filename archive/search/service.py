@@ -7,6 +7,7 @@ and counts per city, initiative, year and outlet over the whole result set.
 
 import difflib
 import math
+import time
 from dataclasses import dataclass, field, replace
 from datetime import date
 from functools import cached_property
@@ -39,6 +40,10 @@ from .interface import (
 from .query import NEAR_DISTANCE, Query, Term, parse
 
 PAGE_SIZE = 20
+# CPU seconds one search may spend in the engine, the suggestions for a search without hits
+# included; past it the page shows what was found, marked partial (interface.Request.budget).
+SEARCH_BUDGET = 0.25
+MAX_SUGGESTION_ATTEMPTS = 4  # searches without one of the words, for a search that found nothing
 SORTS = {"relevance": "相关度", "newest": "最新", "oldest": "最早"}
 FACETS = ("city", "initiative", "year", "outlet")
 FACET_LIMIT = 30
@@ -135,6 +140,11 @@ class SearchResults:
     suggestions: list[tuple[str, str]] = field(default_factory=list)  # (label, query string)
     words: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)  # how the query was read, and what to type instead
+    refused: bool = False  # over a limit of the query language (the notes say which): not searched
+    partial: bool = False  # the budget ran out: `count` is of the articles found so far, not all
+
+    def count_label(self) -> str:
+        return f"至少 {self.count}" if self.partial else str(self.count)
 
 
 def _term_match(term: Term) -> Match | None:
@@ -282,35 +292,59 @@ def highlight_words(query: Query) -> list[str]:
     return [word for word in dict.fromkeys(found) if word.strip()]
 
 
-def search(params: SearchParams, page_size: int = PAGE_SIZE) -> SearchResults:
-    query = parse(params.q)
-    results = SearchResults(params=params, query=query, notes=list(query.notes))
+def _request(results: SearchResults) -> Request | None:
+    """The engine's request for a search, or None when there is nothing to search (the results'
+    notes then say why)."""
+    params, query = results.params, results.query
+    results.notes = list(query.notes)
+    if query.refused:
+        results.refused = True
+        results.notes.append(query.refused)
+        return None
     if query.is_unsearchable():
         if not query.excluded:
             results.notes.append(f"“{params.q}”里没有可检索的字词：请输入要查找的中文词语、数字或字母。")
-            return results
+            return None
         if not params.has_filters():  # excluding alone would mean "everything but": not a search
             results.notes.append("只有要排除的词：请再输入要查找的词，或先选一个筛选条件（城市、举措、年份……），"
                                  "在它的文章里排除。")
-            return results
+            return None
     filters = _resolve(params)
     if filters.impossible:
-        return results
+        return None
     sync_dictionary()
     required, excluded = _index_query(query)
     results.words = highlight_words(query)
-
     # Words or not, the index answers: without words it browses, filters and facets alike.
     sort = params.sort if params.sort in (NEWEST, OLDEST) else (NEWEST if required is None else RELEVANCE)
-    request = Request(match=required, exclude=excluded, filters=_index_filters(filters), sort=sort,
-                      tiers=_tiers(required), facets=("city", "initiatives", "year", "outlet"))
+    return Request(match=required, exclude=excluded, filters=_index_filters(filters), sort=sort,
+                   tiers=_tiers(required), facets=("city", "initiatives", "year", "outlet"))
+
+
+def matching_ids(params: SearchParams) -> list[int]:
+    """Every article id a search finds, in its order, without a budget: for exports, which run in a
+    bounded number of slots, and must never be a part of the search in silence."""
+    request = _request(SearchResults(params=params, query=parse(params.q)))
+    return [] if request is None else engine().matching_ids(replace(request, start=0, end=None, facets=()))
+
+
+def search(params: SearchParams, page_size: int = PAGE_SIZE) -> SearchResults:
+    results = SearchResults(params=params, query=parse(params.q))
+    request = _request(results)
+    if request is None:
+        return results
     # One pass gives the page, the count and the facets; a page past the end shows the last.
     asked = (params.page - 1) * page_size
-    found = engine().find(replace(request, start=asked, end=asked + page_size))
+    started = time.thread_time()  # the budget is for the engine's work: the words were cut before
+    found = engine().find(replace(request, start=asked, end=asked + page_size, budget=_left(started)))
     results.count = found.total
     results.page, results.pages, start, end = _paged(params, results.count, page_size)
     if start != asked:
-        found = engine().find(replace(request, start=start, end=end))
+        found = engine().find(replace(request, start=start, end=end, budget=_left(started)))
+    if found.partial:
+        results.partial = True
+        results.notes.append("检索超过了时间限制，结果不完整：只列出了已找到的文章，数目和分类统计也只算这些。"
+                             "请加词、加引号或筛选，缩小检索范围。")
     ids = found.ids
     by_id = Article.objects.with_related().in_bulk(ids)
     results.hits = _hits([by_id[pk] for pk in ids if pk in by_id], results.words)
@@ -320,20 +354,31 @@ def search(params: SearchParams, page_size: int = PAGE_SIZE) -> SearchResults:
         "year": dict(found.facets["year"]),
         "outlet": dict(found.facets["outlet"]),
     })
-    if results.count == 0 and not query.is_empty():
-        results.suggestions = suggestions(query)
+    if results.count == 0 and not results.query.is_empty() and not results.partial:
+        results.suggestions = suggestions(results.query, started)
     return results
 
 
-def suggestions(query: Query) -> list[tuple[str, str]]:
-    """For a search with no hits: the query without one of its words, and close initiative names."""
+def _left(started: float) -> float:
+    """What is left of a search's budget, which began at `started` (time.thread_time())."""
+    return max(0.0, SEARCH_BUDGET - (time.thread_time() - started))
+
+
+def suggestions(query: Query, started: float) -> list[tuple[str, str]]:
+    """For a search with no hits: the query without one of its words (the first few, within what
+    is left of the search's budget), and close initiative names."""
     found = []
     terms = [group[0] for group in query.groups]
     if len(terms) > 1:
-        for dropped in terms:
+        for dropped in terms[:MAX_SUGGESTION_ATTEMPTS]:
             rest = " ".join(term.text if not term.phrase else f'"{term.text}"' for term in terms if term != dropped)
             required, _ = _index_query(parse(rest))
-            if required is not None and engine().find(Request(match=required, end=0)).total:
+            if required is None:
+                continue
+            tried = engine().find(Request(match=required, end=0, budget=_left(started)))
+            if tried.partial:  # the budget is spent: no more attempts
+                break
+            if tried.total:
                 found.append((f"去掉“{dropped.text}”", rest))
     names = list(Initiative.objects.filter(confirmed=True).values_list("name", flat=True))
     for term in terms:

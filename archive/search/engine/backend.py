@@ -87,13 +87,14 @@ class ArchiveWhooshBackend(WhooshSearchBackend):
 
     def find(self, request: Request) -> Results:
         view = self.view()
-        docnums, scores, facets = view.find(request)
+        docnums, scores, facets, partial = view.find(request)
         page = slice(request.start, request.end)
-        return Results(view.article_ids()[docnums[page]].tolist(), scores[page].tolist(), len(docnums), facets)
+        return Results(view.article_ids()[docnums[page]].tolist(), scores[page].tolist(), len(docnums), facets,
+                       partial)
 
     def matching_ids(self, request: Request) -> list[int]:
         view = self.view()
-        docnums, _, _ = view.find(request, with_facets=False)
+        docnums, _, _, _ = view.find(request, with_facets=False)
         return view.article_ids()[docnums].tolist()
 
     def more_like(self, article_id: int, text: str, limit: int) -> list[int]:

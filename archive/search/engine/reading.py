@@ -9,6 +9,9 @@ columns, loaded once per opened searcher.
 """
 
 import re
+import threading
+import time
+from contextlib import contextmanager
 from typing import NamedTuple
 
 import numpy as np
@@ -23,6 +26,58 @@ NO_DOCUMENTS = np.empty(0, dtype=np.int64)
 NO_MATCHES = (NO_DOCUMENTS, np.empty(0))
 LONGEST_WORD = 32  # characters: a quoted string is matched across words no longer than this
 SORT_COLUMNS = {NEWEST: ("newest_first", True), OLDEST: ("oldest_first", False)}  # column, descending
+
+
+class OverBudget(Exception):
+    """A request's CPU budget ran out."""
+
+
+_loading = threading.local()
+
+
+@contextmanager
+def loading_once():
+    """Reading what a process reads once (a segment's lexicon, lengths, columns): not charged to
+    the request that happens to come first, which would otherwise find its budget spent."""
+    depth = getattr(_loading, "depth", 0)
+    _loading.depth, started = depth + 1, time.thread_time()
+    try:
+        yield
+    finally:
+        _loading.depth = depth
+        if not depth:  # a load within a load is counted once
+            _loading.seconds = getattr(_loading, "seconds", 0.0) + time.thread_time() - started
+
+
+def _charged() -> float:
+    """CPU seconds of this thread, less those spent loading_once()."""
+    return time.thread_time() - getattr(_loading, "seconds", 0.0)
+
+
+class Budget:
+    """CPU seconds a request may spend, of this thread: checked wherever work repeats (each match
+    of each segment, each word read), so one request never runs on unbounded."""
+
+    def __init__(self, seconds: float | None):
+        self.deadline = None if seconds is None else _charged() + seconds
+        self.exceeded = False
+
+    def check(self) -> None:
+        if self.deadline is not None and (self.exceeded or _charged() > self.deadline):
+            self.exceeded = True
+            raise OverBudget
+
+
+UNLIMITED = Budget(None)
+
+
+class RequestMemo(dict):
+    """What one request reads more than once in one segment (SegmentView methods keep it here),
+    with the request's budget."""
+
+    def __init__(self, budget: Budget = UNLIMITED):
+        super().__init__()
+        self.budget = budget
 
 
 class Postings(NamedTuple):
@@ -89,12 +144,14 @@ class SegmentView:
         self._lengths: dict[str, np.ndarray] = {}
         self._words_holding: dict[tuple[str, str], list[str]] = {}
 
-    def postings(self, field: str, word: str, values: bool = False, memo: dict | None = None) -> Postings | None:
+    def postings(self, field: str, word: str, values: bool = False,
+                 memo: "RequestMemo | None" = None) -> Postings | None:
         """A word's postings, read a block at a time (None when no document holds the word); kept in
         `memo` (one request's), which a request's tiers read again."""
         if memo is not None:
             key = (field, word)
             if key not in memo or (values and memo[key] is not None and not memo[key].values):
+                memo.budget.check()
                 memo[key] = self.postings(field, word, values)
             return memo[key]
         term = self.searcher.schema[field].to_bytes(word)
@@ -123,8 +180,12 @@ class SegmentView:
     def lengths(self, field: str) -> np.ndarray:
         """Every document's length in a field, read once (decoding each one took a third of scoring)."""
         if field not in self._lengths:
-            self._lengths[field] = np.array([self.reader.doc_field_length(docnum, field, 1) or 1
-                                             for docnum in range(self.doc_count)], dtype=np.float64)
+            key = (self.segment_id, "lengths", field)
+            if key not in self._lexicons:  # kept with the lexicons: a segment's lengths never change either
+                with loading_once():
+                    self._lexicons[key] = np.array([self.reader.doc_field_length(docnum, field, 1) or 1
+                                                    for docnum in range(self.doc_count)], dtype=np.float64)
+            self._lengths[field] = self._lexicons[key]
         return self._lengths[field]
 
     def scores(self, field: str, word: str, docnums: np.ndarray, weights: np.ndarray) -> np.ndarray:
@@ -139,15 +200,16 @@ class SegmentView:
         avgfl, b, k1 = scorer.avgfl, scorer.B, scorer.K1
         return idf * ((tf * (k1 + 1)) / (tf + k1 * ((1 - b) + b * self.lengths(field)[docnums] / avgfl)))
 
-    def matches(self, match: Match, memo: dict) -> tuple[np.ndarray, np.ndarray]:
+    def matches(self, match: Match, memo: RequestMemo) -> tuple[np.ndarray, np.ndarray]:
         """The documents of this segment a match holds for (ascending), with their scores; kept in
         `memo`, as a request may ask again (the headline tier, to know whether the page is full)."""
         key = ("match", match)
         if key not in memo:
+            memo.budget.check()
             memo[key] = self._matches(match, memo)
         return memo[key]
 
-    def _matches(self, match: Match, memo: dict) -> tuple[np.ndarray, np.ndarray]:
+    def _matches(self, match: Match, memo: RequestMemo) -> tuple[np.ndarray, np.ndarray]:
         if isinstance(match, Word):
             found = self.postings(match.field, match.text, memo=memo)
             if found is None:
@@ -188,7 +250,8 @@ class SegmentView:
         if (field, character) not in self._words_holding:
             key = (self.segment_id, field)
             if key not in self._lexicons:
-                self._lexicons[key] = b"\n".join(self.reader.lexicon(field))  # no word holds a line break
+                with loading_once():
+                    self._lexicons[key] = b"\n".join(self.reader.lexicon(field))  # no word holds a line break
             lexicon, found = self._lexicons[key], set()
             for match in re.finditer(re.escape(character.encode("utf-8")), lexicon):
                 end = lexicon.find(b"\n", match.end())
@@ -196,7 +259,7 @@ class SegmentView:
             self._words_holding[field, character] = sorted(word.decode("utf-8") for word in found)
         return self._words_holding[field, character]
 
-    def character(self, field: str, character: str, memo: dict) -> tuple[np.ndarray, np.ndarray]:
+    def character(self, field: str, character: str, memo: RequestMemo) -> tuple[np.ndarray, np.ndarray]:
         """The documents holding a character anywhere, scored by BM25F as one term whose frequency in
         a document is that of all its words holding the character, with an idf of 1: a segment
         cannot know the character's frequency in the others, and one character's matches rank alike
@@ -213,28 +276,42 @@ class SegmentView:
             return docnums, frequency
         return docnums, self._bm25(field, docnums, frequency, 1.0, scorer)
 
-    def substring(self, field: str, text: str, memo: dict) -> tuple[np.ndarray, np.ndarray]:
+    def substring(self, field: str, text: str, memo: RequestMemo) -> tuple[np.ndarray, np.ndarray]:
         """The documents whose words, read one after another, hold the text, scored as character()
-        scores: its frequency in a document is how often it occurs there.
+        scores, by how often a word holding the text occurs (in a document holding it only across
+        words, how often it does so).
 
         Either one word holds the whole text, or the text runs across words: a word that ends with
         its first characters, then whole words, then a word that starts with its last characters,
-        each one standing as itself at consecutive positions. `reach[k]` holds the position keys of
-        the words that end where text[:k] ends, built from the shorter prefixes.
+        each one standing as itself at consecutive positions. Those runs are looked for only in
+        the documents holding both such a first and such a last word, and no word holding the text.
+        `reach[k]` holds the position keys of the words that end where text[:k] ends.
         """
-        inside = [found for word in self.words_holding(field, text[0]) if text in word
-                  and (found := self.postings(field, word, memo=memo)) is not None]
         starting, ending = self.words_holding(field, text[0]), self.words_holding(field, text[-1])
-        reach: dict[int, np.ndarray] = {}
-        for end in range(1, len(text)):
-            parts = [self.own_keys(field, word, memo) for word in starting if word.endswith(text[:end])]
-            for start in range(max(1, end - LONGEST_WORD), end):
-                if len(reach[start]) and self.holds_word(field, text[start:end]):
-                    parts.append(sorted_intersection(self.own_keys(field, text[start:end], memo), reach[start] + 1))
-            reach[end] = np.unique(np.concatenate(parts)) if parts else NO_DOCUMENTS
-        across = [sorted_intersection(self.own_keys(field, word, memo), reach[end] + 1)
-                  for end in range(1, len(text)) if len(reach[end])
-                  for word in ending if word.startswith(text[end:])]
+        inside = [found for word in starting if text in word
+                  and (found := self.postings(field, word, memo=memo)) is not None]
+        ends = range(1, len(text))
+        first = {end: [word for word in starting if word.endswith(text[:end])] for end in ends}
+        last = {end: [word for word in ending if word.startswith(text[end:])] for end in ends}
+        candidates = sorted_intersection(self.documents(field, [w for words in first.values() for w in words], memo),
+                                         self.documents(field, [w for words in last.values() for w in words], memo))
+        if len(candidates) and inside:
+            candidates = np.setdiff1d(candidates, np.concatenate([found.docnums for found in inside]),
+                                      assume_unique=False)
+        across = []
+        if len(candidates):
+            reach: dict[int, np.ndarray] = {}
+            for end in ends:
+                memo.budget.check()
+                # Every position holds one word as itself: the parts never share a key.
+                parts = [self.own_keys(field, word, memo, candidates) for word in first[end]]
+                for start in range(max(1, end - LONGEST_WORD), end):
+                    if len(reach[start]) and self.holds_word(field, text[start:end]):
+                        parts.append(sorted_intersection(self.own_keys(field, text[start:end], memo, candidates),
+                                                         reach[start] + 1))
+                reach[end] = np.sort(np.concatenate(parts)) if parts else NO_DOCUMENTS
+            across = [sorted_intersection(self.own_keys(field, word, memo, candidates), reach[end] + 1)
+                      for end in ends if len(reach[end]) for word in last[end]]
         frequencies = [found.weights for found in inside] + [np.ones(len(keys)) for keys in across]
         documents = [found.docnums for found in inside] + [keys >> 32 for keys in across]
         if not documents:
@@ -248,18 +325,24 @@ class SegmentView:
             return docnums, frequency
         return docnums, self._bm25(field, docnums, frequency, 1.0, scorer)
 
+    def documents(self, field: str, words: list[str], memo: RequestMemo) -> np.ndarray:
+        """The documents holding any of the words (ascending), their postings read with positions."""
+        found = [each.docnums for word in dict.fromkeys(words)
+                 if (each := self.postings(field, word, values=True, memo=memo)) is not None]
+        return np.unique(np.concatenate(found)) if found else NO_DOCUMENTS
+
     def holds_word(self, field: str, word: str) -> bool:
         return (field, self.searcher.schema[field].to_bytes(word)) in self.reader
 
-    def own_keys(self, field: str, word: str, memo: dict) -> np.ndarray:
-        """Position keys of every place where the word stands as itself; kept in `memo`."""
-        key = ("own", field, word)
-        if key not in memo:
-            found = self.postings(field, word, values=True, memo=memo)
-            memo[key] = NO_DOCUMENTS if found is None else position_keys(found.docnums, found.values, own_only=True)
-        return memo[key]
+    def own_keys(self, field: str, word: str, memo: RequestMemo, within: np.ndarray) -> np.ndarray:
+        """Position keys of every place where the word stands as itself, in these documents."""
+        found = self.postings(field, word, values=True, memo=memo)
+        if found is None:
+            return NO_DOCUMENTS
+        rows = matching_rows(found.docnums, within)[0].tolist()
+        return position_keys(found.docnums[rows], [found.values[row] for row in rows], own_only=True)
 
-    def phrase(self, field: str, words: tuple[str, ...], memo: dict) -> tuple[np.ndarray, np.ndarray]:
+    def phrase(self, field: str, words: tuple[str, ...], memo: RequestMemo) -> tuple[np.ndarray, np.ndarray]:
         """The documents holding the words next to each other in order: the positions of all the
         documents holding every word compared at once."""
         found = self.positions(field, words, memo)
@@ -272,7 +355,8 @@ class SegmentView:
             starts = sorted_intersection(starts, each - offset)
         return self._scored(field, words, postings, np.unique(starts >> 32))
 
-    def near(self, field: str, words: tuple[str, ...], distance: int, memo: dict) -> tuple[np.ndarray, np.ndarray]:
+    def near(self, field: str, words: tuple[str, ...], distance: int,
+             memo: RequestMemo) -> tuple[np.ndarray, np.ndarray]:
         """The documents where every word stands within `distance` words of one occurrence of the first."""
         found = self.positions(field, words, memo)
         if found is None:
@@ -287,7 +371,7 @@ class SegmentView:
             close &= gap <= distance + 1
         return self._scored(field, words, postings, np.unique(anchors[close] >> 32))
 
-    def positions(self, field: str, words: tuple[str, ...], memo: dict):
+    def positions(self, field: str, words: tuple[str, ...], memo: RequestMemo):
         """The words' postings and, in the documents holding them all, each word's positions as
         position keys (None when a word is in no document); kept in `memo` for the request's tiers."""
         key = ("positions", field, words)
@@ -295,7 +379,7 @@ class SegmentView:
             memo[key] = self._read_positions(field, words, memo)
         return memo[key]
 
-    def _read_positions(self, field: str, words: tuple[str, ...], memo: dict):
+    def _read_positions(self, field: str, words: tuple[str, ...], memo: RequestMemo):
         postings = [self.postings(field, word, values=True, memo=memo) for word in words]
         if any(each is None for each in postings):
             return None
@@ -330,15 +414,26 @@ class IndexView:
     def close(self) -> None:
         self.searcher.close()
 
-    def matches(self, match: Match | None, memo: list[dict] | None = None) -> tuple[np.ndarray, np.ndarray]:
-        """Every live document a match holds for (ascending document numbers) and its score; `memo`
-        (a dictionary a segment) keeps what one request reads more than once."""
-        if match is None:
+    def matches(self, match: Match | None, memo: list[RequestMemo] | None = None,
+                exclude: tuple[Match, ...] = ()) -> tuple[np.ndarray, np.ndarray]:
+        """Every live document a match holds for and none of `exclude` does (ascending document
+        numbers), and its score; `memo` (one a segment) keeps what one request reads more than
+        once. When the request's budget runs out, the segments done so far: the matches found."""
+        if match is None and not exclude:
             return self.live, np.zeros(len(self.live))
-        memo = memo or [{} for _ in self.segments]
+        memo = memo or [RequestMemo() for _ in self.segments]
         docnums, scores = [NO_MATCHES[0]], [NO_MATCHES[1]]
         for segment, segment_memo in zip(self.segments, memo, strict=True):
-            found, found_scores = segment.matches(match, segment_memo)
+            try:
+                if match is None:
+                    found, found_scores = segment.live, np.zeros(len(segment.live))
+                else:
+                    found, found_scores = segment.matches(match, segment_memo)
+                for excluded in exclude:
+                    keep = np.isin(found, segment.matches(excluded, segment_memo)[0], invert=True)
+                    found, found_scores = found[keep], found_scores[keep]
+            except OverBudget:
+                break
             docnums.append(found + segment.offset)
             scores.append(found_scores)
         return np.concatenate(docnums), np.concatenate(scores)
@@ -347,32 +442,37 @@ class IndexView:
         """A field's raw column value for every document number (read once per searcher)."""
         if name not in self._columns:
             reader = self.searcher.reader()
-            self._columns[name] = list(reader.column_reader(name, translate=False)) if reader.has_column(name) else []
+            with loading_once():
+                self._columns[name] = (list(reader.column_reader(name, translate=False))
+                                       if reader.has_column(name) else [])
         return self._columns[name]
 
     def article_ids(self) -> np.ndarray:
         key = "article ids"
         if key not in self._columns:
-            self._columns[key] = np.array([int(value) for value in self.column(DJANGO_ID)], dtype=np.int64)
+            with loading_once():
+                self._columns[key] = np.array([int(value) for value in self.column(DJANGO_ID)], dtype=np.int64)
         return self._columns[key]
 
     def sort_keys(self, name: str) -> np.ndarray:
         key = f"{name} keys"
         if key not in self._columns:
-            self._columns[key] = np.array(self.column(name), dtype=np.int64)
+            with loading_once():
+                self._columns[key] = np.array(self.column(name), dtype=np.int64)
         return self._columns[key]
 
     def facet_column(self, name: str) -> FacetColumn:
         """A keyword field's values for every document number, as numbers (read once per searcher)."""
         key = f"{name} values"
         if key not in self._columns:
-            labels, codes, starts = {}, [], [0]
-            for joined in self.column(name) or [""] * self.searcher.reader().doc_count_all():
-                if isinstance(joined, bytes):
-                    joined = joined.decode("utf-8")
-                codes.extend(labels.setdefault(value, len(labels)) for value in joined.split(",") if value)
-                starts.append(len(codes))
-            self._columns[key] = FacetColumn(list(labels), np.array(starts), np.array(codes, dtype=np.int64))
+            with loading_once():
+                labels, codes, starts = {}, [], [0]
+                for joined in self.column(name) or [""] * self.searcher.reader().doc_count_all():
+                    if isinstance(joined, bytes):
+                        joined = joined.decode("utf-8")
+                    codes.extend(labels.setdefault(value, len(labels)) for value in joined.split(",") if value)
+                    starts.append(len(codes))
+                self._columns[key] = FacetColumn(list(labels), np.array(starts), np.array(codes, dtype=np.int64))
         return self._columns[key]
 
     def holding(self, name: str, values: tuple[str, ...]) -> np.ndarray:
@@ -394,36 +494,42 @@ class IndexView:
         return sorted(((label, count) for label, count in zip(column.labels, found, strict=True) if count),
                       key=lambda item: (-item[1], item[0]))
 
-    def tiers(self, tiers: tuple[Match, ...], docnums: np.ndarray, memo: list[dict] | None = None,
+    def tiers(self, tiers: tuple[Match, ...], docnums: np.ndarray, memo: list[RequestMemo] | None = None,
               enough: int | None = None) -> np.ndarray:
         """For each document, the number of the first tier it matches (len(tiers) for none). Once
         `enough` documents are placed in tiers, the later tiers are not read: the first `enough`
-        in rank order are then all placed, in their order, and those left out rank after them."""
+        in rank order are then all placed, in their order, and those left out rank after them.
+        When the budget runs out, the tiers read so far place the documents."""
         ranks = np.full(len(docnums), len(tiers), dtype=np.int64)
         for number, tier in enumerate(tiers):
             if enough is not None and np.count_nonzero(ranks < len(tiers)) >= enough:
                 break
-            rows, _ = matching_rows(docnums, self.matches(tier, memo)[0])
+            found = self.matches(tier, memo)[0]
+            if memo and memo[0].budget.exceeded:  # a tier read in part would misplace documents
+                break
+            rows, _ = matching_rows(docnums, found)
             ranks[rows[ranks[rows] == len(tiers)]] = number
         return ranks
 
     def find(self, request: Request, with_facets: bool = True):
-        """The ranked document numbers and scores of a request's matches, and its facet counts."""
-        memo = [{} for _ in self.segments]
+        """The ranked document numbers and scores of a request's matches, its facet counts, and
+        whether the budget ran out before all of them were found and ranked."""
+        budget = Budget(request.budget)
+        memo = [RequestMemo(budget) for _ in self.segments]
         if request.sort not in SORT_COLUMNS and request.tiers:
             headline = self.matches(request.tiers[0], memo)[0]
             if request.end is None or len(headline) < request.end:
                 # The later tiers will be read: the words' positions first, as a block of postings is
                 # decompressed whole, positions included, so read once with them instead of twice.
-                for tier in request.tiers[1:]:
-                    if isinstance(tier, Phrase | Near):
-                        for segment, segment_memo in zip(self.segments, memo, strict=True):
-                            segment.positions(tier.field, tier.words, segment_memo)
-        docnums, scores = self.matches(request.match, memo)
-        for excluded in request.exclude:
-            gone, _ = self.matches(excluded, memo)
-            keep = np.isin(docnums, gone, invert=True)
-            docnums, scores = docnums[keep], scores[keep]
+                try:
+                    for tier in request.tiers[1:]:
+                        if isinstance(tier, Phrase | Near):
+                            for segment, segment_memo in zip(self.segments, memo, strict=True):
+                                segment_memo.budget.check()
+                                segment.positions(tier.field, tier.words, segment_memo)
+                except OverBudget:
+                    pass
+        docnums, scores = self.matches(request.match, memo, request.exclude)
         unfiltered = docnums
         by_filter = {}
         for name, values in request.filters:
@@ -449,5 +555,5 @@ class IndexView:
                         if other != name:
                             counted = sorted_intersection(counted, holding)
                 facets[name] = self.facet_counts(name, counted)
-        return docnums[order], scores[order], facets
+        return docnums[order], scores[order], facets, budget.exceeded
 
