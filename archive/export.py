@@ -2,6 +2,7 @@
 
 import csv
 import json
+from collections.abc import Iterator
 
 FIELDS = [
     "id", "source_file", "sha256", "encoding", "title", "published_on", "outlet", "authors", "city",
@@ -32,3 +33,18 @@ def write_csv(stream, records) -> None:
     writer.writeheader()
     for record in records:
         writer.writerow({name: csv_value(record[name]) for name in FIELDS})
+
+
+class _Line:
+    """A file whose write() returns what it was given: csv's writer then makes one line at a time."""
+
+    def write(self, text: str) -> str:
+        return text
+
+
+def csv_lines(records) -> Iterator[str]:
+    """The CSV of the records (header first), a row at a time, for a streaming response."""
+    writer = csv.DictWriter(_Line(), fieldnames=FIELDS)
+    yield writer.writeheader()
+    for record in records:
+        yield writer.writerow({name: csv_value(record[name]) for name in FIELDS})

@@ -5,9 +5,10 @@ from dataclasses import dataclass
 from datetime import datetime
 from html import unescape
 
+from django.conf import settings
 from django.core.paginator import Paginator
 from django.db.models import Count, Max, Min
-from django.http import Http404, HttpResponse, JsonResponse
+from django.http import Http404, HttpResponse, JsonResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils import timezone
@@ -15,14 +16,17 @@ from django.utils.html import strip_tags
 from django.utils.safestring import SafeString, mark_safe
 
 from . import charts
-from .export import write_csv
+from .export import csv_lines
 from .ingest.script import to_simplified
 from .models import Article, City, Comment, Initiative, Official, Script
 from .search.highlight import highlight
 from .search.query import parse
 from .search.service import FACETS, SORTS, SearchParams, highlight_words, matching_ids, related_articles, search
+from .slots import Streamed, take_slot
 
 CSV_LIMIT = 5000
+EXPORT_CHUNK = 200  # articles read from the database at a time while an export streams
+EXPORT_RETRY_AFTER = 30  # seconds, for a download refused while every export slot is taken
 
 PAGE_SIZE = 20
 BROWSE_SORTS = {"newest": "最新在前", "oldest": "最早在前"}
@@ -305,16 +309,39 @@ def api_article(request, pk):
 
 
 def search_csv(request):
-    """Every result of a search (up to CSV_LIMIT), one export record per row."""
-    params = SearchParams.from_data(request.GET)
-    params.page = 1
-    ids = matching_ids(params)[:CSV_LIMIT]
-    articles = Article.objects.for_export().in_bulk(ids)
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    """Every result of a search (up to CSV_LIMIT), one export record per row, streamed: articles
+    are read EXPORT_CHUNK at a time, and at most ARCHIVE_EXPORT_SLOTS exports run at once (the
+    others are asked to come back later)."""
+    slot = take_slot(settings.ARCHIVE_DATA_DIR / "slots", settings.ARCHIVE_EXPORT_SLOTS)
+    if slot is None:
+        response = HttpResponse("其他下载正在进行，请稍后再试。\n", status=429,
+                                content_type="text/plain; charset=utf-8")
+        response["Retry-After"] = str(EXPORT_RETRY_AFTER)
+        return response
+    try:
+        params = SearchParams.from_data(request.GET)
+        ids = matching_ids(params)[:CSV_LIMIT]
+    except BaseException:
+        slot.release()
+        raise
+    response = StreamingHttpResponse(Streamed(_csv_parts(request, ids), slot.release),
+                                     content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = 'attachment; filename="search-results.csv"'
-    response.write("\ufeff")  # so spreadsheet programs read the file as UTF-8
-    records = [articles[pk].export_record() for pk in ids]
-    for record in records:
-        record["url"] = request.build_absolute_uri(reverse("archive:article", args=[record["id"]]))
-    write_csv(response, records)
     return response
+
+
+def _csv_parts(request, ids: list[int]):
+    yield "\ufeff"  # so spreadsheet programs read the file as UTF-8
+    yield from csv_lines(_export_records(request, ids))
+
+
+def _export_records(request, ids: list[int]):
+    """The articles' export records in the order of `ids`, read a chunk at a time."""
+    for start in range(0, len(ids), EXPORT_CHUNK):
+        chunk = ids[start : start + EXPORT_CHUNK]
+        articles = Article.objects.for_export().in_bulk(chunk)
+        for pk in chunk:
+            if pk in articles:
+                record = articles[pk].export_record()
+                record["url"] = request.build_absolute_uri(reverse("archive:article", args=[pk]))
+                yield record

@@ -2,6 +2,7 @@
 
     .venv/bin/python bench/load.py                        # 30 s against a copy of bench/out/data-10000
     .venv/bin/python bench/load.py --during-import 1000   # then again while 1,000 new files are imported
+    .venv/bin/python bench/load.py --hostile --data bench/out/data-5000   # 16 clients, then with 2 hostile ones
 
 The server is started as `make serve` starts it (gunicorn config.wsgi, 2 workers) with the production
 settings (DJANGO_DEBUG=0, a generated secret key, plain HTTP on 127.0.0.1, static files collected) on a
@@ -12,7 +13,14 @@ pages (/, /cities/, a city, /initiatives/, an initiative).
 
 Prints requests per second, p50/p95/p99 latency per kind of request and every answer that was not a
 whole page with status 200; exits non-zero if there was one, or if the import or check_archive failed.
-Latency includes the wait for a free worker: 32 clients share 2 workers. The clients run on the same
+Latency includes the wait for a free worker: 32 clients share 2 workers.
+
+With --hostile, 16 ordinary clients run alone, then again while 2 clients send HOSTILE (queries
+made to cost as much as possible, a page far down, the CSV of the whole archive): it prints the
+ordinary clients' p95 in both runs and their ratio (the target: at most 2.5), and per hostile
+request its answers and the CPU time the server spent on it (each answer's Server-Timing header,
+from getrusage), with the largest of them (the target: 300 ms; the CSV streams outside it, in a
+bounded number of slots: its 429 answers are expected). The clients run on the same
 machine as the server and the import, and so does anything else running: compare figures of one run.
 """
 
@@ -33,7 +41,7 @@ import time
 from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
-from urllib.parse import urlencode
+from urllib.parse import parse_qs, urlencode, urlsplit
 
 ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:  # run as a script: make `bench.…` importable
@@ -60,6 +68,7 @@ class Answer:
     ms: float
     problem: str  # empty for a whole page with status 200
     done: float  # time.perf_counter() when it came
+    cpu_ms: float | None = None  # the server's CPU time for it (Server-Timing), when it said
 
 
 def machine() -> str:
@@ -152,11 +161,17 @@ def problem(status: int, path: str, body: bytes) -> str:
     return ""
 
 
-def client(port: int, mix: dict[str, list[str]], seed: int, stop: threading.Event, answers: list[Answer]) -> None:
+def cpu_ms(response) -> float | None:
+    timing = re.search(r"cpu;dur=([\d.]+)", response.getheader("Server-Timing") or "")
+    return float(timing.group(1)) if timing else None
+
+
+def client(port: int, mix: dict[str, list[str]], seed: int, stop: threading.Event, answers: list[Answer],
+           kinds: dict[str, int] = KINDS) -> None:
     rng = random.Random(seed)
     connection = http.client.HTTPConnection("127.0.0.1", port, timeout=120)  # reconnects when gunicorn closes
     while not stop.is_set():
-        kind = rng.choices(list(KINDS), weights=list(KINDS.values()))[0]
+        kind = rng.choices(list(kinds), weights=list(kinds.values()))[0]
         path = rng.choice(mix[kind])
         started = time.perf_counter()
         try:
@@ -170,15 +185,21 @@ def client(port: int, mix: dict[str, list[str]], seed: int, stop: threading.Even
             continue
         done = time.perf_counter()
         status = response.status
-        answers.append(Answer(kind, path, status, (done - started) * 1000, problem(status, path, body), done))
+        answers.append(Answer(kind, path, status, (done - started) * 1000, problem(status, path, body), done,
+                              cpu_ms(response)))
     connection.close()
 
 
-def run_load(port: int, mix: dict[str, list[str]], until) -> tuple[list[Answer], float]:
-    """CLIENTS threads sending requests until `until()` returns; the answers, and the answers per second
-    until then (those still coming are waited for and counted in the latencies, not in the rate)."""
+def run_load(port: int, mix: dict[str, list[str]], until, clients: int = CLIENTS,
+             hostile: list[Answer] | None = None) -> tuple[list[Answer], float]:
+    """`clients` threads sending requests until `until()` returns; the answers, and the answers per second
+    until then (those still coming are waited for and counted in the latencies, not in the rate). With
+    `hostile`, HOSTILE_CLIENTS more send the hostile mix, their answers put there."""
     stop, answers = threading.Event(), []
-    threads = [threading.Thread(target=client, args=(port, mix, seed, stop, answers)) for seed in range(CLIENTS)]
+    threads = [threading.Thread(target=client, args=(port, mix, seed, stop, answers)) for seed in range(clients)]
+    if hostile is not None:
+        threads += [threading.Thread(target=client, args=(port, mix, 1000 + seed, stop, hostile, HOSTILE_KINDS))
+                    for seed in range(HOSTILE_CLIENTS)]
     started = time.perf_counter()
     for thread in threads:
         thread.start()
@@ -190,9 +211,9 @@ def run_load(port: int, mix: dict[str, list[str]], until) -> tuple[list[Answer],
     return answers, sum(answer.done <= stopped for answer in answers) / (stopped - started)
 
 
-def report(title: str, answers: list[Answer], rate: float) -> int:
+def report(title: str, answers: list[Answer], rate: float, clients: int = CLIENTS) -> int:
     """Print the figures; returns how many answers were not a whole page with status 200."""
-    print(f"\n{title}: {rate:.1f} requests/s, {len(answers):,} requests from {CLIENTS} clients, {WORKERS} workers; "
+    print(f"\n{title}: {rate:.1f} requests/s, {len(answers):,} requests from {clients} clients, {WORKERS} workers; "
           f"load average now {load()}")
     print(f"{'kind':<10}{'requests':>10}{'p50 ms':>10}{'p95 ms':>10}{'p99 ms':>10}{'max ms':>10}")
     for kind in [*KINDS, "all"]:
@@ -205,6 +226,58 @@ def report(title: str, answers: list[Answer], rate: float) -> int:
     for (path, what), count in Counter((answer.path, answer.problem) for answer in bad).most_common(10):
         print(f"  {count} x {path}: {what}")
     return len(bad)
+
+
+HOSTILE_CLIENTS = 2
+ORDINARY_CLIENTS = 16  # beside the hostile ones
+COMMON = ["是", "的", "在", "和", "了"]
+
+
+def hostile_mix(mix: dict[str, list[str]]) -> dict[str, list[str]]:
+    """The requests made to cost most, by kind, from the archive's own filters (read for `mix`)."""
+    city = next((parse_qs(urlsplit(path).query)["city"][0] for path in mix["search"] if "city=" in path), "")
+    phrases = " ".join('"' + " ".join(COMMON[number % 5] if place == number // 5 % 5 else "的" for place in range(5))
+                       + '"' for number in range(16))
+    widest_quoted = " ".join('"' + "".join(COMMON) * 8 + '"' for _ in range(4))  # 4 strings of 40: the limits
+    common_ors = " OR ".join("的是在和了有不这人我他们中来上大")
+
+    def search(**params) -> str:
+        return "/search/?" + urlencode(params)
+
+    return {
+        "16 quoted phrases": [search(q=phrases)],
+        "4 quoted strings of 40": [search(q=widest_quoted)],
+        "16 ORs of common words": [search(q=common_ors)],
+        "4 NEAR of common words": [search(q=" ".join(f"的 NEAR/100 {word}" for word in COMMON[1:]))],
+        "5 words x 3 filters": [search(q="公安 民警 群众 服务 社区", city=city, **{"from": "2000", "to": "2030"})],
+        "page 10000": [search(q="的", page="10000")],
+        "CSV, no query": ["/search.csv"],
+    }
+
+
+HOSTILE_KINDS = {"16 quoted phrases": 1, "4 quoted strings of 40": 1, "16 ORs of common words": 1,
+                 "4 NEAR of common words": 1, "5 words x 3 filters": 1, "page 10000": 1, "CSV, no query": 1}
+
+
+def report_hostile(hostile: list[Answer]) -> float:
+    """Print each hostile request's answers and server CPU time; returns the largest CPU time of
+    the requests answered within the budget (all but the streamed CSV)."""
+    print(f"\n{'hostile request':<26}{'sent':>6}  {'statuses':<18}{'p50 ms':>8}{'p95 ms':>8}{'max cpu ms':>12}")
+    largest = 0.0
+    for kind in HOSTILE_KINDS:
+        answers = [answer for answer in hostile if answer.kind == kind]
+        if not answers:
+            continue
+        counted = sorted(Counter(answer.status for answer in answers).items())
+        statuses = ", ".join(f"{status} x{count}" for status, count in counted)
+        times = [answer.ms for answer in answers]
+        cpu = [answer.cpu_ms for answer in answers if answer.cpu_ms is not None]
+        most = max(cpu) if cpu else float("nan")
+        if kind != "CSV, no query" and cpu:
+            largest = max(largest, most)
+        print(f"{kind:<26}{len(answers):>6}  {statuses:<18}{statistics.median(times):>8.0f}"
+              f"{percentile(times, 0.95):>8.0f}{most:>12.1f}")
+    return largest
 
 
 def article_count(data_dir: Path) -> int:
@@ -227,6 +300,8 @@ def main() -> int:
     parser.add_argument("--seconds", type=float, default=30, help="how long the load without an import runs")
     parser.add_argument("--during-import", type=int, metavar="N", default=0,
                         help="then load the server while N new files are imported (made with make_corpus)")
+    parser.add_argument("--hostile", action="store_true",
+                        help=f"{ORDINARY_CLIENTS} clients alone, then beside {HOSTILE_CLIENTS} sending the hostile mix")
     options = parser.parse_args()
     if not (options.data / "archive.sqlite3").is_file():
         sys.exit(f"{options.data} holds no archive: run bench/search.py first (it imports bench/out/data-10000)")
@@ -247,6 +322,28 @@ def main() -> int:
     failures = 0
     server, port = start_server(env, copy / "gunicorn.log")
     try:
+        if options.hostile:
+            mix.update(hostile_mix(mix))
+            run_load(port, mix, lambda: time.sleep(WARM_UP), ORDINARY_CLIENTS)
+            alone, rate = run_load(port, mix, lambda: time.sleep(options.seconds), ORDINARY_CLIENTS)
+            failures += report(f"{options.seconds:g} s, ordinary clients alone", alone, rate, ORDINARY_CLIENTS)
+            hostile: list[Answer] = []
+            beside, rate = run_load(port, mix, lambda: time.sleep(options.seconds), ORDINARY_CLIENTS, hostile)
+            failures += report(f"{options.seconds:g} s, beside {HOSTILE_CLIENTS} hostile clients", beside, rate,
+                               ORDINARY_CLIENTS)
+            largest = report_hostile(hostile)
+            ordinary_cpu = max((answer.cpu_ms for answer in alone + beside if answer.cpu_ms is not None), default=0)
+            p95_alone = percentile([answer.ms for answer in alone], 0.95)
+            p95_beside = percentile([answer.ms for answer in beside], 0.95)
+            print(f"\nordinary p95 alone {p95_alone:.0f} ms, beside the hostile clients {p95_beside:.0f} ms: "
+                  f"ratio {p95_beside / p95_alone:.2f} (target at most 2.5)")
+            print(f"largest CPU time of one request: hostile {largest:.1f} ms, ordinary {ordinary_cpu:.1f} ms "
+                  f"(target at most 300; the CSV streams in slots, outside it)")
+            unexpected = [answer for answer in hostile if answer.status not in (200, 429)
+                          or (answer.status == 429 and answer.kind != "CSV, no query")]
+            print(f"hostile answers other than 200 (or 429 for the CSV): {len(unexpected)}")
+            failures += len(unexpected)
+            return 1 if failures else 0
         run_load(port, mix, lambda: time.sleep(WARM_UP))
         answers, rate = run_load(port, mix, lambda: time.sleep(options.seconds))
         failures += report(f"{options.seconds:g} s without an import", answers, rate)

@@ -54,6 +54,8 @@ with contextlib.suppress(OSError):
 ARCHIVE_SITE_URL = os.environ.get("ARCHIVE_SITE_URL", "").rstrip("/")
 # How long an import waits for another process's hold on the search index's write lock.
 ARCHIVE_INDEX_LOCK_TIMEOUT = int(os.environ.get("ARCHIVE_INDEX_LOCK_TIMEOUT", "60"))
+# Exports (the search's CSV) streaming at once, across the server's workers; more wait (429).
+ARCHIVE_EXPORT_SLOTS = int(os.environ.get("ARCHIVE_EXPORT_SLOTS", "2"))
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -67,6 +69,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "archive.timing.ServerTimingMiddleware",  # first: the CPU time of all the rest
     "django.middleware.security.SecurityMiddleware",
     "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",

@@ -2,7 +2,10 @@
 
 import csv
 import io
+import subprocess
+import sys
 import time
+from pathlib import Path
 
 import pytest
 
@@ -11,6 +14,9 @@ from archive.search.indexing import engine
 from archive.search.interface import AnyOf, Request, Word
 from archive.search.query import MAX_QUOTED, MAX_QUOTED_LENGTH, MAX_TERMS, parse
 from archive.search.service import SearchParams, search
+from archive.slots import take_slot
+
+ROOT = Path(__file__).resolve().parent.parent
 
 pytestmark = pytest.mark.django_db
 
@@ -105,5 +111,39 @@ def test_the_page_shows_a_partial_count_as_at_least(fixture_articles, client, mo
 def test_the_csv_holds_every_result_even_when_a_page_would_be_partial(fixture_articles, client, monkeypatch):
     whole = search(SearchParams(q="公安"), page_size=100).count
     monkeypatch.setattr(service, "SEARCH_BUDGET", 0.0)
-    rows = list(csv.reader(io.StringIO(client.get("/search.csv", {"q": "公安"}).content.decode("utf-8-sig"))))
+    response = client.get("/search.csv", {"q": "公安"})
+    streamed = b"".join(response.streaming_content)
+    response.close()
+    rows = list(csv.reader(io.StringIO(streamed.decode("utf-8-sig"))))
     assert len(rows) == 1 + whole
+
+
+def test_exports_run_in_a_bounded_number_of_slots_and_others_are_asked_to_retry(fixture_articles, client, settings):
+    settings.ARCHIVE_EXPORT_SLOTS = 1
+    first = client.get("/search.csv", {"q": "公安"})
+    refused = client.get("/search.csv", {"q": "公安"})  # while the first still streams
+    assert refused.status_code == 429 and int(refused["Retry-After"]) > 0
+    b"".join(first.streaming_content)
+    first.close()  # the server closes a response once sent, or when the client went away
+    again = client.get("/search.csv", {"q": "公安"})
+    assert again.status_code == 200
+    again.close()
+
+
+def test_a_slot_is_let_go_when_its_worker_dies(tmp_path):
+    holder = subprocess.Popen([sys.executable, "-c", (
+        "import sys, time; from pathlib import Path; from archive.slots import take_slot; "
+        f"slot = take_slot(Path({str(tmp_path)!r}), 1); print(slot is not None, flush=True); time.sleep(60)")],
+        stdout=subprocess.PIPE, text=True, cwd=ROOT)
+    try:
+        assert holder.stdout.readline().strip() == "True"
+        assert take_slot(tmp_path, 1) is None
+    finally:
+        holder.kill()
+        holder.wait()
+    assert take_slot(tmp_path, 1) is not None
+
+
+def test_every_answer_says_the_cpu_time_of_its_request(fixture_articles, client):
+    timing = client.get("/search/", {"q": "公安"})["Server-Timing"]
+    assert timing.startswith("cpu;dur=") and float(timing.removeprefix("cpu;dur=")) > 0
