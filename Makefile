@@ -34,7 +34,7 @@ import: migrate
 serve: import
 	$(BIN)/python manage.py collectstatic --noinput -v0
 	@echo "Serving on http://$(HOST):$(PORT)/ — for the admin, first run: $(BIN)/python manage.py createsuperuser"
-	$(BIN)/gunicorn config.wsgi --bind $(HOST):$(PORT) --workers 2 --access-logfile -
+	$(BIN)/gunicorn config.wsgi -c config/gunicorn.py --bind $(HOST):$(PORT) --access-logfile -
 
 lint: install-dev
 	$(BIN)/ruff check .

@@ -1,8 +1,11 @@
 """The archive's pages: browsing by city and initiative, reading an article, and the search views."""
 
+import logging
+import time
 from collections import Counter
 from dataclasses import dataclass
 from datetime import datetime
+from functools import wraps
 from html import unescape
 
 from django.conf import settings
@@ -14,12 +17,15 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import strip_tags
 from django.utils.safestring import SafeString, mark_safe
+from django.views import defaults
 
 from . import charts
 from .export import csv_lines
 from .ingest.script import to_simplified
+from .middleware import API_METHODS, is_api, json_error, method_not_allowed
 from .models import Article, City, Comment, Initiative, Official, Script
 from .search.highlight import highlight
+from .search.interface import IndexUnavailable
 from .search.query import parse
 from .search.service import FACETS, SORTS, SearchParams, highlight_words, matching_ids, related_articles, search
 from .slots import Streamed, take_slot
@@ -27,11 +33,14 @@ from .slots import Streamed, take_slot
 CSV_LIMIT = 5000
 EXPORT_CHUNK = 200  # articles read from the database at a time while an export streams
 EXPORT_RETRY_AFTER = 30  # seconds, for a download refused while every export slot is taken
+EXPORT_CPU_SHARE = 0.25  # of one processor, for each streaming download
 
 PAGE_SIZE = 20
 BROWSE_SORTS = {"newest": "最新在前", "oldest": "最早在前"}
 TOP = 8  # initiatives and cities named on the home page
 TOP_CITIES = 3  # cities named beside each initiative in the list
+
+logger = logging.getLogger(__name__)
 
 
 def _page(request, queryset):
@@ -263,7 +272,10 @@ def about(request):
 
 def search_page(request):
     params = SearchParams.from_data(request.GET)
-    results = search(params)
+    try:
+        results = search(params)
+    except IndexUnavailable as error:
+        return index_unavailable(request, error)
     return render(request, "search/search.html", {
         "section": "search",
         "results": results,
@@ -273,6 +285,24 @@ def search_page(request):
     })
 
 
+def api_view(view):
+    """An API view: GET and HEAD only (anything else, OPTIONS included, is refused with 405: the API
+    serves no other site's pages, so it answers no preflight), and JSON when the index cannot be
+    read; 404 and 500 are JSON through the error handlers below."""
+
+    @wraps(view)
+    def answer(request, *args, **kwargs):
+        if request.method not in API_METHODS:
+            return method_not_allowed(request)
+        try:
+            return view(request, *args, **kwargs)
+        except IndexUnavailable as error:
+            return index_unavailable(request, error)
+
+    return answer
+
+
+@api_view
 def api_search(request):
     params = SearchParams.from_data(request.GET)
     results = search(params)
@@ -303,6 +333,7 @@ def api_search(request):
     }, json_dumps_params={"ensure_ascii": False})
 
 
+@api_view
 def api_article(request, pk):
     article = get_object_or_404(Article.objects.for_export(), pk=pk)
     return JsonResponse(article.export_record(), json_dumps_params={"ensure_ascii": False})
@@ -321,6 +352,9 @@ def search_csv(request):
     try:
         params = SearchParams.from_data(request.GET)
         ids = matching_ids(params)[:CSV_LIMIT]
+    except IndexUnavailable as error:
+        slot.release()
+        return index_unavailable(request, error)
     except BaseException:
         slot.release()
         raise
@@ -336,8 +370,11 @@ def _csv_parts(request, ids: list[int]):
 
 
 def _export_records(request, ids: list[int]):
-    """The articles' export records in the order of `ids`, read a chunk at a time."""
+    """The articles' export records in the order of `ids`, read a chunk at a time, at most
+    EXPORT_CPU_SHARE of a processor: after each chunk the stream waits, its thread idle, so that
+    searches and pages go on beside a long download."""
     for start in range(0, len(ids), EXPORT_CHUNK):
+        chunk_started = time.thread_time()
         chunk = ids[start : start + EXPORT_CHUNK]
         articles = Article.objects.for_export().in_bulk(chunk)
         for pk in chunk:
@@ -345,3 +382,36 @@ def _export_records(request, ids: list[int]):
                 record = articles[pk].export_record()
                 record["url"] = request.build_absolute_uri(reverse("archive:article", args=[pk]))
                 yield record
+        if start + EXPORT_CHUNK < len(ids):
+            time.sleep((time.thread_time() - chunk_started) * (1 / EXPORT_CPU_SHARE - 1))
+
+
+# Error answers ----------------------------------------------------------------------------------
+# The site's pages in its own style; JSON under /api/ (config/urls.py names these handlers).
+
+
+def index_unavailable(request, error: IndexUnavailable):
+    """503 while the search index cannot be read; browsing and article pages go on without it."""
+    logger.error("search unavailable: %s; rebuild the index: manage.py check_archive --repair", error)
+    if is_api(request):
+        return json_error(503, "index unavailable", "检索索引需要重建：请在服务器上运行 "
+                          "python manage.py check_archive --repair（或 python manage.py rebuild_index）。")
+    return render(request, "503.html", {"section": "search"}, status=503)
+
+
+def bad_request(request, exception):
+    if is_api(request):
+        return json_error(400, "bad request", "请求有误。")
+    return defaults.bad_request(request, exception)
+
+
+def not_found(request, exception):
+    if is_api(request):
+        return json_error(404, "not found", f"没有这个地址，或没有这篇文章：{request.path}")
+    return defaults.page_not_found(request, exception)
+
+
+def server_error(request):
+    if is_api(request):
+        return json_error(500, "server error", "服务器出错了：错误已记录，请稍后再试。")
+    return defaults.server_error(request)

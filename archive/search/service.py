@@ -42,7 +42,7 @@ from .query import NEAR_DISTANCE, Query, Term, parse
 PAGE_SIZE = 20
 # CPU seconds one search may spend in the engine, the suggestions for a search without hits
 # included; past it the page shows what was found, marked partial (interface.Request.budget).
-SEARCH_BUDGET = 0.25
+SEARCH_BUDGET = 0.2
 MAX_SUGGESTION_ATTEMPTS = 4  # searches without one of the words, for a search that found nothing
 SORTS = {"relevance": "相关度", "newest": "最新", "oldest": "最早"}
 FACETS = ("city", "initiative", "year", "outlet")
