@@ -1,7 +1,8 @@
 """Does the archive agree with itself? The database, the stored originals and the search index, compared.
 
 check() lists every mismatch as a Problem (one line naming ids and paths); repair() fixes what can
-be fixed and says what cannot. Nothing here prints: the check_archive command does.
+be fixed and says what cannot. An index that cannot be read at all is one problem, and its repair
+is a rebuild from the database. Nothing here prints: the check_archive command does.
 """
 
 from collections.abc import Callable, Iterable
@@ -12,7 +13,9 @@ from .models import Article, ImportRecord, Original
 from .originals import copy_into_store, file_sha256
 from .search.documents import article_id_of
 from .search.indexing import engine, index_articles
+from .search.interface import IndexUnavailable
 
+INDEX_UNREADABLE = "index unreadable"
 MISSING_FROM_INDEX = "missing from index"
 PENDING = "pending"
 ORPHAN_ENTRY = "orphan entry"
@@ -57,12 +60,18 @@ def check(*, hash_originals: bool = True, track: Callable[[Iterable, int], Itera
     """
     articles = dict(Article.objects.values_list("pk", "near_duplicate_of_id"))
     pending = set(Article.objects.filter(needs_indexing=True).values_list("pk", flat=True))
-    entries = index_entries(using)
+    try:
+        entries = index_entries(using)
+        problems = [
+            *index_problems(articles, pending, entries),
+            *(Problem(PENDING, f"article #{pk}: waiting to be indexed (needs_indexing is set)", pk)
+              for pk in sorted(pending)),
+        ]
+    except IndexUnavailable as error:  # nothing in it can be compared: the rebuild indexes every article
+        entries, problems = [], [Problem(INDEX_UNREADABLE, f"{error}: rebuild it from the database with "
+                                         "`python manage.py check_archive --repair` (or `rebuild_index`)")]
     originals = list(Original.objects.order_by("sha256").values_list("sha256", "size"))
-    problems = [
-        *index_problems(articles, pending, entries),
-        *(Problem(PENDING, f"article #{pk}: waiting to be indexed (needs_indexing is set)", pk)
-          for pk in sorted(pending)),
+    problems += [
         *record_problems(),
         *original_problems(track(originals, len(originals)), hash_originals),
     ]
@@ -140,6 +149,8 @@ def users_of(sha256: str) -> str:
 def repair(report: Report, using: str = "default") -> list[str]:
     """Fix what can be fixed; one line per action, and one per problem that cannot be fixed."""
     lines = []
+    if any(problem.kind == INDEX_UNREADABLE for problem in report.problems):
+        lines.append(rebuild_index(using))
     reindex = sorted({problem.article_id for problem in report.problems
                       if problem.kind in (MISSING_FROM_INDEX, PENDING, NEAR_DUPLICATE_ENTRY)})
     if reindex:
@@ -155,6 +166,13 @@ def repair(report: Report, using: str = "default") -> list[str]:
         elif problem.kind == NO_IMPORT_RECORD:
             lines.append(f"cannot repair: {problem.text}: the path it was imported from is not recorded anywhere")
     return lines
+
+
+def rebuild_index(using: str = "default") -> str:
+    """A new index, every article indexed into it (the files of the old one are deleted unread)."""
+    engine(using).clear()
+    indexed = index_articles(Article.objects.values_list("pk", flat=True), using)
+    return f"rebuilt the search index: {indexed} article{'s' * (indexed != 1)} indexed"
 
 
 def restore_original(problem: Problem) -> str:

@@ -5,11 +5,14 @@ Production needs DJANGO_DEBUG=0, a real DJANGO_SECRET_KEY and DJANGO_ALLOWED_HOS
 
 import contextlib
 import os
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
 from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
+from django.core.files.storage import FileSystemStorage
+from whitenoise.storage import CompressedManifestStaticFilesStorage
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -21,14 +24,18 @@ def env_bool(name, default):
 DEBUG = env_bool("DJANGO_DEBUG", True)
 
 _DEV_SECRET_KEY = "dev-only-insecure-key-do-not-use-in-production"
+# What Django's deployment check asks of a secret key (security.W009): its length, and some variety.
+_MIN_SECRET_KEY_LENGTH, _MIN_SECRET_KEY_CHARACTERS = 50, 5
 SECRET_KEY = os.environ.get("DJANGO_SECRET_KEY", _DEV_SECRET_KEY if DEBUG else "")
 ALLOWED_HOSTS = [h.strip() for h in os.environ.get("DJANGO_ALLOWED_HOSTS", "").split(",") if h.strip()]
 if DEBUG:
     ALLOWED_HOSTS = ALLOWED_HOSTS or ["127.0.0.1", "localhost", "[::1]", "testserver"]
 else:
     _missing = []
-    if not SECRET_KEY or SECRET_KEY == _DEV_SECRET_KEY:
-        _missing.append("DJANGO_SECRET_KEY (a long random string, not the development key)")
+    if (SECRET_KEY == _DEV_SECRET_KEY or len(SECRET_KEY) < _MIN_SECRET_KEY_LENGTH
+            or len(set(SECRET_KEY)) < _MIN_SECRET_KEY_CHARACTERS):
+        _missing.append(f"DJANGO_SECRET_KEY (a random string of at least {_MIN_SECRET_KEY_LENGTH} characters, "
+                        "not the development key)")
     if not ALLOWED_HOSTS:
         _missing.append("DJANGO_ALLOWED_HOSTS (comma-separated host names)")
     if _missing:
@@ -54,6 +61,12 @@ with contextlib.suppress(OSError):
 ARCHIVE_SITE_URL = os.environ.get("ARCHIVE_SITE_URL", "").rstrip("/")
 # How long an import waits for another process's hold on the search index's write lock.
 ARCHIVE_INDEX_LOCK_TIMEOUT = int(os.environ.get("ARCHIVE_INDEX_LOCK_TIMEOUT", "60"))
+# Seconds an import gives one file to be read and parsed before it stops it and fails the file:
+# a dump at the size limit takes a few seconds, and markup made to be slow must not hold the batch.
+ARCHIVE_PARSE_TIME_LIMIT = float(os.environ.get("ARCHIVE_PARSE_TIME_LIMIT", "60"))
+# Megabytes an import leaves free in the data folder (for an index batch, its merges and SQLite's
+# commit): it stops before storing a file that would eat into them.
+ARCHIVE_MIN_FREE_MB = int(os.environ.get("ARCHIVE_MIN_FREE_MB", "100"))
 # Exports (the search's CSV) streaming at once, across the server's workers; more wait (429).
 ARCHIVE_EXPORT_SLOTS = int(os.environ.get("ARCHIVE_EXPORT_SLOTS", "2"))
 
@@ -65,6 +78,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "haystack",
+    "axes",
     "archive",
 ]
 
@@ -72,6 +86,7 @@ MIDDLEWARE = [
     "archive.timing.ServerTimingMiddleware",  # first: the CPU time of all the rest
     "django.middleware.security.SecurityMiddleware",
     "csp.middleware.CSPMiddleware",
+    "archive.middleware.RefuseTraceMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -79,6 +94,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "axes.middleware.AxesMiddleware",  # last, as django-axes asks: it answers a refused login
 ]
 
 # Pages load only the site's own files: no inline script or style (the templates and the SVG
@@ -136,6 +152,17 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+# Logins (the admin's) are counted by django-axes in the database, across the server's workers:
+# after AXES_FAILURE_LIMIT wrong passwords for one username from one address, that pair is
+# refused (429) for AXES_COOLOFF_TIME, even with the right password; every refused try starts the
+# cool-off again, and a login that succeeds clears the count.
+AUTHENTICATION_BACKENDS = ["axes.backends.AxesStandaloneBackend", "django.contrib.auth.backends.ModelBackend"]
+AXES_FAILURE_LIMIT = 5
+AXES_COOLOFF_TIME = timedelta(minutes=15)
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_TEMPLATE = "login_locked.html"
+
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
@@ -151,11 +178,22 @@ USE_TZ = True
 STATIC_URL = "static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT = ARCHIVE_DATA_DIR / "static"
+
+
+class DevelopmentStaticFilesStorage(CompressedManifestStaticFilesStorage):
+    """collectstatic writes what production serves (hashed, compressed copies and their manifest),
+    so that a data folder `make serve` collected also serves with DJANGO_DEBUG=0; pages link the
+    plain names, which need no manifest (tests render pages without collecting, DEBUG off)."""
+
+    def url(self, name, force=False):
+        return FileSystemStorage.url(self, name)
+
+
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
-    # Hashed, compressed files in production; plain files while developing and testing.
+    # Hashed, compressed files in production; the plain names while developing and testing.
     "staticfiles": {
-        "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
+        "BACKEND": "config.settings.DevelopmentStaticFilesStorage"
         if DEBUG
         else "whitenoise.storage.CompressedManifestStaticFilesStorage"
     },
@@ -178,13 +216,24 @@ HAYSTACK_SIGNAL_PROCESSOR = "archive.search.indexing.IndexOnCommitSignalProcesso
 HAYSTACK_LIMIT_TO_REGISTERED_MODELS = False
 
 # Logs go to stderr, which gunicorn and `make serve` keep: left to Django's defaults, a server
-# error with DEBUG off would be mailed to ADMINS (there are none) and printed nowhere.
+# error with DEBUG off would be mailed to ADMINS (there are none) and printed nowhere. A request
+# with a Host header not in ALLOWED_HOSTS (400) is logged in one line, without its traceback.
 LOG_LEVEL = os.environ.get("DJANGO_LOG_LEVEL", "WARNING").upper()
+_LOG_FORMAT = "{asctime} {levelname} {name}: {message}"
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "{asctime} {levelname} {name}: {message}", "style": "{"}},
-    "handlers": {"stderr": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "formatters": {
+        "plain": {"format": _LOG_FORMAT, "style": "{"},
+        "one_line": {"class": "archive.middleware.OneLineFormatter", "format": _LOG_FORMAT, "style": "{"},
+    },
+    "handlers": {
+        "stderr": {"class": "logging.StreamHandler", "formatter": "plain"},
+        "stderr_one_line": {"class": "logging.StreamHandler", "formatter": "one_line"},
+    },
     "root": {"handlers": ["stderr"], "level": LOG_LEVEL},
-    "loggers": {"django": {"handlers": ["stderr"], "level": LOG_LEVEL, "propagate": False}},
+    "loggers": {
+        "django": {"handlers": ["stderr"], "level": LOG_LEVEL, "propagate": False},
+        "django.security.DisallowedHost": {"handlers": ["stderr_one_line"], "level": LOG_LEVEL, "propagate": False},
+    },
 }

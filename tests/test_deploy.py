@@ -72,6 +72,10 @@ def test_the_admin_change_page_renders_under_the_headers(admin_client, search_in
     ({"DJANGO_SECRET_KEY": PRODUCTION["DJANGO_SECRET_KEY"]}, ["DJANGO_ALLOWED_HOSTS"]),
     ({"DJANGO_ALLOWED_HOSTS": "archive.example.org",
       "DJANGO_SECRET_KEY": "dev-only-insecure-key-do-not-use-in-production"}, ["DJANGO_SECRET_KEY"]),
+    ({"DJANGO_ALLOWED_HOSTS": "archive.example.org", "DJANGO_SECRET_KEY": "x"}, ["DJANGO_SECRET_KEY"]),
+    ({"DJANGO_ALLOWED_HOSTS": "archive.example.org", "DJANGO_SECRET_KEY": PRODUCTION["DJANGO_SECRET_KEY"][:49]},
+     ["DJANGO_SECRET_KEY"]),
+    ({"DJANGO_ALLOWED_HOSTS": "archive.example.org", "DJANGO_SECRET_KEY": "abab" * 20}, ["DJANGO_SECRET_KEY"]),
 ])
 def test_production_refuses_to_start_without_a_secret_key_and_hosts(env, missing):
     result = manage("check", DJANGO_DEBUG="0", **env)
@@ -80,6 +84,13 @@ def test_production_refuses_to_start_without_a_secret_key_and_hosts(env, missing
     assert message.startswith("django.core.exceptions.ImproperlyConfigured: With DJANGO_DEBUG=0, set ")
     for name in ["DJANGO_SECRET_KEY", "DJANGO_ALLOWED_HOSTS"]:
         assert (name in message) == (name in missing), message
+    if "DJANGO_SECRET_KEY" in missing:
+        assert "at least 50 characters" in message
+
+
+def test_a_secret_key_of_50_characters_is_accepted():
+    result = manage("check", **{**PRODUCTION, "DJANGO_SECRET_KEY": PRODUCTION["DJANGO_SECRET_KEY"][:50]})
+    assert result.returncode == 0, result.stderr
 
 
 def test_the_deployment_check_is_clean_in_production():
@@ -133,6 +144,28 @@ def test_the_site_and_the_admin_work_in_a_browser_under_the_policy(live_server, 
         page.wait_for_load_state("load")
         browser.close()
     assert refused == []
+
+
+def test_a_data_folder_collected_by_make_serve_serves_with_debug_off(tmp_path):
+    """`make serve` collects its static files with debugging on; the same folder then serves with
+    DJANGO_DEBUG=0: hashed names from the manifest, and the files under those names."""
+    for step in [("migrate", "--noinput", "-v0"), ("collectstatic", "--noinput", "-v0")]:
+        done = manage(*step, ARCHIVE_DATA_DIR=str(tmp_path))
+        assert done.returncode == 0, done.stderr
+    request = (
+        "import re; from django.test import Client\n"
+        "client = Client(raise_request_exception=False)\n"
+        "page = client.get('/about/', secure=True, HTTP_HOST='archive.example.org')\n"
+        "css = re.search(r'href=\"(/static/css/[^\"]+)\"', page.content.decode()).group(1)\n"
+        "print(page.status_code, css, client.get(css, secure=True, HTTP_HOST='archive.example.org').status_code)"
+    )
+    done = manage("shell", "--no-imports", "-c", request, **PRODUCTION, ARCHIVE_DATA_DIR=str(tmp_path))
+    status, css, css_status = done.stdout.split()
+    assert (status, css_status) == ("200", "200"), done.stderr
+    assert css != "/static/css/site.css", "production links the hashed name"
+    debugging = manage("shell", "--no-imports", "-c", request.replace("archive.example.org", "127.0.0.1"),
+                       ARCHIVE_DATA_DIR=str(tmp_path))
+    assert debugging.stdout.split()[1] == "/static/css/site.css", "debugging links the plain name"
 
 
 def test_a_server_error_in_production_is_logged_with_its_traceback_to_stderr(tmp_path):

@@ -27,6 +27,11 @@ class IndexLocked(Exception):
     """Another process holds the index's writer and does not let go; str(error) says who and what to do."""
 
 
+class IndexUnavailable(Exception):
+    """The index cannot be opened or read: damaged, missing files, or written by an older version
+    of the code. str(error) names the index and the error; rebuilding it from the database fixes it."""
+
+
 @dataclass(frozen=True)
 class Word:
     """A word, or a longer word that holds it (公安 in 公安局)."""

@@ -5,19 +5,21 @@ from tqdm import tqdm
 
 from archive import consistency
 from archive.search.indexing import engine
-from archive.search.interface import IndexLocked
+from archive.search.interface import IndexLocked, IndexUnavailable
 
 
 class Command(BaseCommand):
     help = (
         "Compare the database, the stored originals and the search index and report every mismatch, "
-        "one line each; exits non-zero while anything is wrong. --repair fixes what can be fixed."
+        "one line each; exits non-zero while anything is wrong. --repair fixes what can be fixed, and "
+        "rebuilds a search index that cannot be read."
     )
 
     def add_arguments(self, parser):
         parser.add_argument("--repair", action="store_true",
-                            help="re-index missing articles, remove stray index entries, restore originals "
-                                 "from their source files, and say what cannot be fixed")
+                            help="re-index missing articles, remove stray index entries, rebuild an index that "
+                                 "cannot be read, restore originals from their source files, and say what "
+                                 "cannot be fixed")
         parser.add_argument("--no-hash", action="store_true",
                             help="check that originals exist with their size, without hashing them again")
 
@@ -27,10 +29,15 @@ class Command(BaseCommand):
                 engine().wait_until_writable()
             except IndexLocked as error:
                 raise CommandError(str(error)) from error
+            except IndexUnavailable:
+                pass  # the check names it, and the repair rebuilds the index
         report = self._check(not no_hash, verbosity)
         self._say(verbosity, *(problem.text for problem in report.problems))
         if repair and report.problems:
-            self._say(verbosity, *consistency.repair(report))
+            try:
+                self._say(verbosity, *consistency.repair(report))
+            except IndexLocked as error:  # another writer took the index meanwhile
+                raise CommandError(str(error)) from error
             report = self._check(not no_hash, verbosity)  # what is left
             self._say(verbosity, *(f"still wrong: {problem.text}" for problem in report.problems))
         self._say(verbosity, report.line())

@@ -10,8 +10,14 @@ answered from arrays (reading.py). What this backend changes, and why:
   (by any process, a rebuild included).
 - A batch is written with one writer and one deletion of the documents it replaces; with
   commit=False the writer stays open for the next batch, so a bulk import writes large segments.
+- An index that cannot be opened or read raises interface.IndexUnavailable, whatever Whoosh or
+  pickle raised; clearing the whole index deletes its files without opening it, so a damaged
+  index can always be rebuilt.
 """
 
+import pickle
+import struct
+import zlib
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 
@@ -23,11 +29,12 @@ from haystack.utils import get_identifier
 from whoosh.fields import ID as WHOOSH_ID
 from whoosh.fields import KEYWORD, TEXT
 from whoosh.index import TOC
+from whoosh.index import IndexError as WhooshIndexError
 from whoosh.query import Or, Term
 from whoosh.searching import ResultsPage
 
 from ..documents import FacetField, IndexedArticle, entry_id
-from ..interface import Request, Results
+from ..interface import IndexUnavailable, Request, Results
 from . import writing
 from .locking import wait_for_lock
 from .reading import IndexView
@@ -35,6 +42,16 @@ from .storage import MarkedPositions, WordsTokenizer
 from .writing import ArchiveSegmentWriter
 
 DEFAULT_LOCK_TIMEOUT = 60  # seconds a writer waits for another process's write lock
+
+# What reading a damaged index raises: a file cut short (EOFError, struct.error, a truncated
+# pickle), bytes that are not what they should be (UnpicklingError, zlib.error), a file gone
+# (OSError), and Whoosh's own IndexError (no index any more, a table of contents it cannot read).
+DAMAGED = (WhooshIndexError, EOFError, struct.error, pickle.UnpicklingError, zlib.error, OSError)
+# Opening also unpickles the schema and the segments: a class that an older version of the code
+# pickled and this one no longer has raises AttributeError or ImportError, and a table of contents
+# cut to nothing a TypeError (Whoosh reads a number from no bytes). Every test opens the index, so
+# a mistake of our own in opening it would not pass for one of these unnoticed.
+UNOPENABLE = (*DAMAGED, AttributeError, ImportError, TypeError, ValueError)
 
 
 class ArchiveWhooshBackend(WhooshSearchBackend):
@@ -66,51 +83,71 @@ class ArchiveWhooshBackend(WhooshSearchBackend):
 
     # Reading ------------------------------------------------------------------------------------
 
+    @contextmanager
+    def _unavailable_on(self, errors: tuple[type[BaseException], ...]) -> Iterator[None]:
+        """These errors, raised while the index is opened or read, as IndexUnavailable."""
+        try:
+            yield
+        except errors as error:
+            raise IndexUnavailable(f"the search index in {self.path} cannot be read "
+                                   f"({type(error).__name__}: {error})") from error
+
+    def _contents(self) -> TOC:
+        """The index's table of contents, its schema unpickled as written (an index that an older
+        version of the code wrote may name classes this one no longer has)."""
+        with self._unavailable_on(UNOPENABLE):
+            if not self.setup_complete:
+                self.setup()
+            return TOC.read(self.storage, self.index.indexname)
+
     def view(self) -> IndexView:
         """The process's opened index, reopened when its segments have changed since it was opened.
 
         Segments have random names: a rebuilt index whose generation number happens to equal the
         one opened here still has other segments.
         """
-        if not self.setup_complete:
-            self.setup()
-        toc = TOC.read(self.storage, self.index.indexname, schema=self.schema)
+        toc = self._contents()
         segments = (toc.generation, *(segment.segment_id() for segment in toc.segments))
         if self._view is None or segments != self._view_segments:
             if self._view is not None:
                 self._view.close()
-            self.index = self.index.refresh()
-            self._lexicons = {key: words for key, words in self._lexicons.items() if key[0] in segments}
-            self._view = IndexView(self.index.searcher(), self._lexicons)
+                self._view = None
+            with self._unavailable_on(UNOPENABLE):
+                self.index = self.index.refresh()
+                self._lexicons = {key: words for key, words in self._lexicons.items() if key[0] in segments}
+                self._view = IndexView(self.index.searcher(), self._lexicons)
             self._view_segments = segments
         return self._view
 
     def find(self, request: Request) -> Results:
         view = self.view()
-        docnums, scores, facets, partial = view.find(request)
-        page = slice(request.start, request.end)
-        return Results(view.article_ids()[docnums[page]].tolist(), scores[page].tolist(), len(docnums), facets,
-                       partial)
+        with self._unavailable_on(DAMAGED):
+            docnums, scores, facets, partial = view.find(request)
+            page = slice(request.start, request.end)
+            return Results(view.article_ids()[docnums[page]].tolist(), scores[page].tolist(), len(docnums), facets,
+                           partial)
 
     def matching_ids(self, request: Request) -> list[int]:
         view = self.view()
-        docnums, _, _, _ = view.find(request, with_facets=False)
-        return view.article_ids()[docnums].tolist()
+        with self._unavailable_on(DAMAGED):
+            docnums, _, _, _ = view.find(request, with_facets=False)
+            return view.article_ids()[docnums].tolist()
 
     def more_like(self, article_id: int, text: str, limit: int) -> list[int]:
         searcher = self.view().searcher
-        docnum = searcher.document_number(**{ID: entry_id(article_id)})
-        if docnum is None:
-            return []
-        hits = searcher.more_like(docnum, self.content_field_name, text=text, top=limit)
-        return [int(hit[DJANGO_ID]) for hit in hits]
+        with self._unavailable_on(DAMAGED):
+            docnum = searcher.document_number(**{ID: entry_id(article_id)})
+            if docnum is None:
+                return []
+            hits = searcher.more_like(docnum, self.content_field_name, text=text, top=limit)
+            return [int(hit[DJANGO_ID]) for hit in hits]
 
     def entries(self) -> list[str]:
-        if not self.setup_complete:
-            self.setup()
-        self.index = self.index.refresh()
-        with self.index.reader() as reader:  # deleted documents are left out
-            return [fields[ID] for fields in reader.all_stored_fields()]
+        self._contents()
+        with self._unavailable_on(UNOPENABLE):
+            self.index = self.index.refresh()
+            with self.index.reader() as reader:  # deleted documents are left out
+                return [fields[ID] for fields in reader.all_stored_fields()]
 
     def more_like_this(self, model_instance, additional_query_string=None, start_offset=0, end_offset=None,
                        models=None, limit_to_registered_models=None, result_class=None, **kwargs):
@@ -216,16 +253,20 @@ class ArchiveWhooshBackend(WhooshSearchBackend):
 
     def clear(self, models=None, commit=True):
         self.cancel()
-        super().clear(models=models, commit=commit)
+        if models is None and self.use_file_storage:
+            self.delete_index()  # haystack's clear() opens the index first, which a damaged one cannot
+        else:
+            super().clear(models=models, commit=commit)
         if self._view is not None:
             self._view.close()
         self._view = None  # a cleared index may be a new one
 
     def wait_until_writable(self, timeout: float | None = None) -> None:
-        if not self.setup_complete:
-            self.setup()
-        if self.use_file_storage:  # an index in memory has no other writer
-            wait_for_lock(self.index, self.path, self.lock_timeout if timeout is None else timeout)
+        with self._unavailable_on(UNOPENABLE):  # the lock file is in the index's folder
+            if not self.setup_complete:
+                self.setup()
+            if self.use_file_storage:  # an index in memory has no other writer
+                wait_for_lock(self.index, self.path, self.lock_timeout if timeout is None else timeout)
 
 
 class ArchiveWhooshEngine(WhooshEngine):
