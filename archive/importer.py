@@ -4,14 +4,20 @@ Each file is one transaction: its original bytes are stored first (content-addre
 atomically), then the article, its links and the import record are saved together or not at all.
 """
 
+import errno
 import hashlib
 import multiprocessing
 import os
+import signal
+import sqlite3
+import time
+from collections import deque
 from collections.abc import Iterator
 from dataclasses import asdict, dataclass, field
-from itertools import islice
+from multiprocessing.connection import Connection, wait
 from pathlib import Path
 
+from django.conf import settings
 from django.db import connections as db_connections
 from django.db import transaction
 from django.db.models import Q
@@ -21,12 +27,12 @@ from pypinyin import lazy_pinyin
 
 from .ingest import dedupe
 from .ingest.draft import ArticleDraft
-from .ingest.files import TooLarge, read_dump
+from .ingest.files import TooLarge, dump_sha256, read_dump
 from .ingest.gazetteer import Gazetteer, Place
 from .ingest.initiatives import InitiativeMatcher
 from .ingest.pipeline import DumpError, parse_dump
-from .models import Article, City, Comment, ImportRecord, Initiative, InitiativeAlias, Official
-from .originals import file_sha256, store_original, store_original_file
+from .models import Article, City, Comment, ImportRecord, Initiative, InitiativeAlias, Official, Original
+from .originals import DiskFull, check_free_space, store_original
 from .search.documents import CutText, cut
 
 UNCHANGED = "unchanged"
@@ -54,6 +60,7 @@ class Outcome:
 @dataclass
 class Summary:
     outcomes: list[Outcome] = field(default_factory=list)
+    not_indexed: int = 0  # articles stored that the search index has yet to take
 
     def count(self, *statuses: str) -> int:
         return sum(1 for outcome in self.outcomes if outcome.status in statuses)
@@ -63,7 +70,7 @@ class Summary:
         return (
             f"imported {self.count(S.IMPORTED)}, updated {self.count(S.UPDATED)}, "
             f"unchanged {self.count(UNCHANGED)}, duplicates {self.count(S.DUPLICATE, S.NEAR_DUPLICATE)}, "
-            f"failed {self.count(S.FAILED)}"
+            f"failed {self.count(S.FAILED)}, not indexed {self.not_indexed}"
         )
 
 
@@ -136,7 +143,8 @@ class Prepared:
     draft: ArticleDraft | None = None
     failure: Outcome | None = None  # unreadable or unparseable
     unchanged: bool = False
-    too_large: bool = False  # refused, but its bytes are kept: copied into the store in chunks
+    too_large: bool = False  # refused and recorded with its size and sha256; its bytes are not stored
+    size: int = 0  # of a file too large
     cut: CutText | None = None  # the index words of its title and body, when cut ahead
 
 
@@ -150,6 +158,7 @@ class Importer:
         self._cities: dict[str, City] = {}
         self._initiatives: dict[str, Initiative] = {}
         self._met: set[str] = set()  # paths saved (or tried) in this run
+        self._stored: list[Path] = []  # originals new to the store since the file being saved began
         # What each path held when the run began: an unchanged file is known without asking again.
         self.known = {path: (sha256, encoding, article_id) for path, sha256, encoding, article_id
                       in ImportRecord.objects.values_list("path", "sha256", "encoding", "article_id")}
@@ -162,13 +171,13 @@ class Importer:
         With `segment`, the text is also cut into words for the index (the costly part of indexing).
         """
         key = file_key(path)
-        failure = None
+        failure, size = None, 0
         try:
             try:
                 raw = read_dump(path)
                 sha256 = hashlib.sha256(raw).hexdigest()
             except TooLarge as error:  # refused, yet known by its hash like any file
-                raw, sha256 = None, file_sha256(path)
+                raw, sha256, size = None, dump_sha256(path), error.size
                 failure = Outcome(key, ImportRecord.Status.FAILED, str(error), sha256)
         except OSError as error:
             return Prepared(path, key, failure=Outcome(key, ImportRecord.Status.FAILED,
@@ -176,7 +185,7 @@ class Importer:
         if key in self.known and self.known[key][0] == sha256 and not self.force:
             return Prepared(path, key, raw, sha256, unchanged=True)
         if failure:
-            return Prepared(path, key, None, sha256, failure=failure, too_large=True)
+            return Prepared(path, key, None, sha256, failure=failure, too_large=True, size=size)
         try:
             draft = parse_dump(raw, self.matcher, self.gazetteer)
         except DumpError as error:
@@ -191,8 +200,37 @@ class Importer:
             prepared.cut = cut(title, draft.body)
         return prepared
 
+    def stopped(self, path: Path, reason: str) -> Prepared:
+        """A file whose preparing was stopped (see prepare_files): failed for `reason`, its bytes read
+        again to be kept, as those of any file that cannot be parsed."""
+        key = file_key(path)
+        try:
+            raw = read_dump(path)
+        except (OSError, TooLarge):  # nothing to keep, nor to hash in this process (the writer)
+            return Prepared(path, key, failure=Outcome(key, ImportRecord.Status.FAILED, reason))
+        sha256 = hashlib.sha256(raw).hexdigest()
+        return Prepared(path, key, raw, sha256, failure=Outcome(key, ImportRecord.Status.FAILED, reason, sha256))
+
     def save(self, prepared: Prepared) -> Outcome:
-        """Write what one prepared file holds, in one transaction."""
+        """Write what one prepared file holds, in one transaction.
+
+        Raises DiskFull, with nothing of the file written, when the data folder has too little space
+        left for it, or a write fails for want of space.
+        """
+        self._stored = []
+        try:
+            return self._save(prepared)
+        except Exception as error:
+            for path in self._stored:  # their rows went with the rollback: no original is left unrecorded
+                path.unlink(missing_ok=True)
+            if isinstance(error, DiskFull):
+                raise DiskFull(str(error), prepared.path) from error
+            if _disk_full(error):
+                raise DiskFull(f"the data folder {settings.ARCHIVE_DATA_DIR} is full ({error})",
+                               prepared.path) from error
+            raise
+
+    def _save(self, prepared: Prepared) -> Outcome:
         key, raw, sha256 = prepared.key, prepared.raw, prepared.sha256
         if prepared.unchanged:
             _, encoding, article_id = self.known[key]
@@ -232,7 +270,7 @@ class Importer:
             return outcome
         try:
             with transaction.atomic():
-                original = store_original(sha256, raw)
+                original = self._store(sha256, raw)
                 article = self._save_article(draft, record, prepared.path, original, near)
                 self._save_record(record, key, outcome, original, article)
         except Exception:
@@ -327,10 +365,10 @@ class Importer:
             found.append(self._initiatives[name])
         return found
 
-    def _save_record(self, record, key, outcome, original, article):
+    def _save_record(self, record, key, outcome, original, article, size=0):
         record = record or ImportRecord(path=key)
         record.sha256 = outcome.sha256
-        record.size = original.size
+        record.size = original.size if original else size
         record.encoding = outcome.encoding
         record.status = outcome.status
         record.reason = outcome.reason
@@ -342,31 +380,46 @@ class Importer:
 
     def _save_duplicate(self, record, key, raw, outcome) -> Outcome:
         with transaction.atomic():
-            original = store_original(outcome.sha256, raw)
+            original = self._store(outcome.sha256, raw)
             previous = record.article if record else None
             self._save_record(record, key, outcome, original, Article.objects.get(pk=outcome.article_id))
             if previous and not previous.import_records.exists():
                 previous.delete()  # its only file now repeats another: the original stays stored
         return outcome
 
+    def _store(self, sha256: str, raw: bytes) -> Original:
+        """Keep a file's bytes, once the data folder is known to have room for them."""
+        check_free_space(len(raw))
+        path = Original.path_for(sha256)
+        if not path.exists():
+            self._stored.append(path)
+        return store_original(sha256, raw)
+
     def _save_failure(self, record, key, prepared, outcome) -> Outcome:
         with transaction.atomic():
-            if prepared.raw is None:  # too large to hold: copied as it is hashed (it may have changed since)
-                original = store_original_file(prepared.path)
-                outcome.sha256 = original.sha256
-            else:
-                original = store_original(outcome.sha256, prepared.raw)
+            # A file too large is not copied: its bytes stay where they are, known by their sha256.
+            original = None if prepared.too_large else self._store(outcome.sha256, prepared.raw)
             previous = record.article if record else None
-            self._save_record(record, key, outcome, original, None)
+            self._save_record(record, key, outcome, original, None, prepared.size)
             if previous and not previous.import_records.exists():
                 previous.delete()
         return outcome
 
 
-# The importer a bulk run's worker processes use: set in the parent just before they are forked.
-_worker_importer: Importer | None = None
-FILES_AHEAD = 256  # files in a window; two windows at most are prepared ahead of the writes
-FILES_PER_MESSAGE = 8
+def _disk_full(error: BaseException) -> bool:
+    """Did a write fail for want of space: in a file, in SQLite or in PostgreSQL?"""
+    for cause in (error, error.__cause__):
+        if isinstance(cause, OSError) and cause.errno in (errno.ENOSPC, errno.EDQUOT):
+            return True
+        if (getattr(cause, "sqlite_errorcode", 0) & 0xFF) == sqlite3.SQLITE_FULL:
+            return True
+        if getattr(cause, "sqlstate", None) == "53100":  # PostgreSQL's disk_full
+            return True
+    return False
+
+
+FILES_AHEAD = 256  # files sent to the workers and not yet written, at most
+FILES_PER_WORKER = 4  # queued at each worker, so that it goes on while this process writes
 WORKER_NICENESS = 5
 
 
@@ -384,36 +437,141 @@ def _start_worker():
     os.nice(WORKER_NICENESS)
 
 
-def _prepare_in_worker(path: Path) -> Prepared:
-    try:
-        return _worker_importer.prepare(path, segment=True)
-    except Exception as error:  # a fault of ours: reported for this file, and the run goes on
-        return Prepared(path, str(path), failure=Outcome(str(path), ImportRecord.Status.FAILED,
-                                                         f"could not be prepared: {error!r}"))
+def _work(importer: Importer, connection: Connection, inherited: list[Connection]) -> None:
+    """A worker's life: prepare the files it is sent, in order, and send each back."""
+    # The parent's ends of the pipes, its own included: once the parent is gone, no process holds
+    # them, and the worker's next read or write fails and it ends.
+    for end in inherited:
+        end.close()
+    _start_worker()
+    segment = not importer.dry_run  # cut the words for the index here, in parallel, not in the writer
+    while True:
+        try:
+            index, path = connection.recv()
+        except EOFError:
+            return
+        try:
+            prepared = importer.prepare(path, segment=segment)
+        except Exception as error:  # a fault of ours: reported for this file, and the run goes on
+            prepared = Prepared(path, str(path), failure=Outcome(str(path), ImportRecord.Status.FAILED,
+                                                             f"could not be prepared: {error!r}"))
+        connection.send((index, prepared))
+
+
+@dataclass
+class _Worker:
+    process: multiprocessing.Process
+    connection: Connection
+    queue: deque = field(default_factory=deque)  # the files sent to it, in order: it works on the first
+    since: float = 0.0  # when it began the first; if anything, later (the clock never runs ahead)
+
+
+class _Workers:
+    """Forked processes that prepare files, each limited to `time_limit` seconds a file.
+
+    A file still not prepared after that is stopped the only way lxml or a regular expression can
+    be: its process is killed (and replaced), and the file failed with the reason.
+    """
+
+    def __init__(self, importer: Importer, size: int, time_limit: float):
+        self.importer, self.size, self.time_limit = importer, size, time_limit
+        self.context = multiprocessing.get_context("fork")
+        self.workers: list[_Worker] = []
+
+    def prepare(self, paths: list[Path]) -> Iterator[Prepared]:
+        unsent, done, following = deque(range(len(paths))), {}, 0
+        while following < len(paths):
+            self._send(paths, unsent, done, following)
+            self._receive(paths, unsent, done, wait_for=following not in done)
+            if following in done:
+                yield done.pop(following)
+                following += 1
+
+    def close(self) -> None:
+        for worker in self.workers:
+            self._end(worker)
+        self.workers = []
+
+    def _send(self, paths, unsent: deque, done: dict, following: int) -> None:
+        while unsent and unsent[0] < following + FILES_AHEAD:
+            if len(self.workers) < min(self.size, len(paths)):
+                self._start()
+            worker = min(self.workers, key=lambda worker: len(worker.queue))
+            if len(worker.queue) >= FILES_PER_WORKER:
+                return
+            try:
+                worker.connection.send((unsent[0], paths[unsent[0]]))
+            except OSError:  # it died
+                self._replace(worker, paths, unsent, done)
+                continue
+            if not worker.queue:
+                worker.since = time.monotonic()
+            worker.queue.append(unsent.popleft())
+
+    def _receive(self, paths, unsent: deque, done: dict, wait_for: bool) -> None:
+        """Take what the workers have prepared; with `wait_for`, wait for something or a time limit."""
+        busy = [worker for worker in self.workers if worker.queue]
+        timeout = 0.0
+        if wait_for and busy:
+            timeout = max(0.0, min(worker.since for worker in busy) + self.time_limit - time.monotonic())
+        ready = set(wait([worker.connection for worker in busy], timeout))
+        for worker in busy:
+            if worker.connection in ready:
+                try:
+                    index, prepared = worker.connection.recv()
+                except (EOFError, OSError):  # it died: killed for its memory, say
+                    self._replace(worker, paths, unsent, done)
+                    continue
+                done[index] = prepared
+                worker.queue.popleft()
+                worker.since = time.monotonic()
+            elif time.monotonic() - worker.since > self.time_limit:
+                self._replace(worker, paths, unsent, done,
+                              f"parsing took too long (stopped at the limit of {self.time_limit:g} s)")
+
+    def _start(self) -> None:
+        ours, theirs = self.context.Pipe()
+        inherited = [worker.connection for worker in self.workers] + [ours]
+        process = self.context.Process(target=_work, args=(self.importer, theirs, inherited), daemon=True)
+        process.start()
+        theirs.close()
+        self.workers.append(_Worker(process, ours))
+
+    def _replace(self, worker: _Worker, paths, unsent: deque, done: dict, reason: str = "") -> None:
+        """End a worker stuck (for `reason`) or dead: the file it was on fails, the rest go to the
+        others (and to the worker started in its place)."""
+        self._end(worker)
+        self.workers.remove(worker)
+        if not worker.queue:  # it died with nothing to do
+            return
+        stuck, *rest = worker.queue
+        reason = reason or f"could not be prepared: its process {_ending(worker.process.exitcode)}"
+        done[stuck] = self.importer.stopped(paths[stuck], reason)
+        unsent.extendleft(reversed(rest))
+
+    @staticmethod
+    def _end(worker: _Worker) -> None:
+        worker.process.kill()
+        worker.process.join()
+        worker.connection.close()
+
+
+def _ending(exitcode: int | None) -> str:
+    if exitcode is not None and exitcode < 0:
+        return f"was killed ({signal.Signals(-exitcode).name})"
+    return f"ended (exit code {exitcode})"
 
 
 def prepare_files(importer: Importer, paths: list[Path], workers: int) -> Iterator[Prepared]:
-    """Each file prepared, in order: in this process, or by `workers` forked processes.
+    """Each file prepared, in order, by `workers` forked processes (one at least).
 
     Workers read, decode, clean, extract and cut the text into words for the index; the caller
-    writes each result to the database in order, in this one process (one writer).
+    writes each result to the database in order, in this one process (one writer). A file whose
+    preparing takes longer than ARCHIVE_PARSE_TIME_LIMIT seconds is failed with that reason, and
+    the batch goes on. Close the iterator (or exhaust it) to end the workers.
     """
-    if workers <= 1:
-        yield from (importer.prepare(path) for path in paths)
-        return
-    global _worker_importer
-    _worker_importer = importer
-    remaining = iter(paths)
-    with multiprocessing.get_context("fork").Pool(workers, initializer=_start_worker) as pool:
-
-        def next_window():
-            # Files go out and come back in chunks: one message per file left the workers waiting
-            # while this busy process found time for the pool's threads.
-            window = list(islice(remaining, FILES_AHEAD))
-            return pool.imap(_prepare_in_worker, window, chunksize=FILES_PER_MESSAGE) if window else None
-
-        window = next_window()
-        while window is not None:
-            following = next_window()  # prepared while this window is written
-            yield from window
-            window = following
+    pool = _Workers(importer, max(workers, 1), settings.ARCHIVE_PARSE_TIME_LIMIT)
+    try:
+        yield from pool.prepare(list(paths))
+    finally:
+        pool.close()

@@ -6,6 +6,7 @@ original under a real name (only a `.incoming-…` file, which nothing reads).
 
 import hashlib
 import os
+import shutil
 import tempfile
 from pathlib import Path
 
@@ -22,15 +23,43 @@ def file_sha256(path: Path) -> str:
         return hashlib.file_digest(stream, "sha256").hexdigest()
 
 
+class DiskFull(Exception):
+    """The data folder has no room for what comes next (the file at `path`); str(error) says where."""
+
+    def __init__(self, message: str, path: Path | None = None):
+        super().__init__(message)
+        self.path = path
+
+
+def check_free_space(needed: int) -> None:
+    """Raise DiskFull unless the data folder has `needed` bytes free beyond ARCHIVE_MIN_FREE_MB.
+
+    The margin leaves room for what a file costs beyond its bytes (its rows, the index's words) and
+    for SQLite to commit or roll back: a disk filled to the last byte fails writes half-way.
+    """
+    folder = Path(settings.ARCHIVE_DATA_DIR)
+    margin = settings.ARCHIVE_MIN_FREE_MB * 2**20
+    free = shutil.disk_usage(folder).free
+    if free < needed + margin:
+        raise DiskFull(
+            f"the data folder {folder} is nearly full: {free / 2**20:.1f} MB free, and an import leaves "
+            f"{settings.ARCHIVE_MIN_FREE_MB} MB free (ARCHIVE_MIN_FREE_MB)"
+        )
+
+
 def store_original(sha256: str, raw: bytes) -> Original:
     """Keep these bytes (already in memory) under their sha256, once."""
     path = Original.path_for(sha256)
     if not (path.exists() and path.stat().st_size == len(raw)):
         path.parent.mkdir(parents=True, exist_ok=True)
         handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=".incoming-")
-        with os.fdopen(handle, "wb") as stream:
-            stream.write(raw)
-        os.replace(temporary, path)
+        try:
+            with os.fdopen(handle, "wb") as stream:
+                stream.write(raw)
+            os.replace(temporary, path)
+        except BaseException:  # a full disk, say: no partial file is left behind
+            Path(temporary).unlink(missing_ok=True)
+            raise
     return _row(sha256, len(raw))
 
 
@@ -64,9 +93,3 @@ def copy_into_store(source: Path) -> tuple[str, int]:
         Path(temporary).unlink(missing_ok=True)
         raise
     return digest.hexdigest(), size
-
-
-def store_original_file(source: Path) -> Original:
-    """Keep a file too large to read into memory (see ingest.files.MAX_DUMP_BYTES)."""
-    sha256, size = copy_into_store(source)
-    return _row(sha256, size)

@@ -58,10 +58,10 @@ def test_import_reports_counts_and_a_second_run_changes_nothing(tmp_path):
     write(tmp_path / "dumps", "a.txt", ARTICLE)
     write(tmp_path / "dumps", "sub/b.txt", OTHER_ARTICLE)
 
-    assert run_import(tmp_path / "dumps") == "imported 2, updated 0, unchanged 0, duplicates 0, failed 0"
+    assert run_import(tmp_path / "dumps") == "imported 2, updated 0, unchanged 0, duplicates 0, failed 0, not indexed 0"
     first = {a.pk: (a.title, a.body, a.updated_at) for a in Article.objects.all()}
 
-    assert run_import(tmp_path / "dumps") == "imported 0, updated 0, unchanged 2, duplicates 0, failed 0"
+    assert run_import(tmp_path / "dumps") == "imported 0, updated 0, unchanged 2, duplicates 0, failed 0, not indexed 0"
     assert {a.pk: (a.title, a.body, a.updated_at) for a in Article.objects.all()} == first
 
 
@@ -89,7 +89,7 @@ def test_changed_file_updates_its_article(tmp_path):
     article = Article.objects.get()
 
     write(tmp_path, "a.txt", ARTICLE.replace("警民融合一家亲", "群众满意度持续攀升"))
-    assert run_import(path) == "imported 0, updated 1, unchanged 0, duplicates 0, failed 0"
+    assert run_import(path) == "imported 0, updated 1, unchanged 0, duplicates 0, failed 0, not indexed 0"
 
     article.refresh_from_db()
     assert article.title == "三亚公安推行“路长制” 群众满意度持续攀升"
@@ -101,7 +101,7 @@ def test_same_bytes_under_another_name_is_a_duplicate_of_the_first(tmp_path):
     write(tmp_path / "dumps", "a.txt", ARTICLE)
     write(tmp_path / "dumps", "copy of a.txt", ARTICLE)
 
-    assert run_import(tmp_path / "dumps") == "imported 1, updated 0, unchanged 0, duplicates 1, failed 0"
+    assert run_import(tmp_path / "dumps") == "imported 1, updated 0, unchanged 0, duplicates 1, failed 0, not indexed 0"
     duplicate = ImportRecord.objects.get(path__endswith="copy of a.txt")
     assert duplicate.status == "duplicate"
     assert duplicate.article == Article.objects.get()
@@ -112,7 +112,7 @@ def test_same_article_in_other_chrome_is_a_near_duplicate(tmp_path):
     reposted = "close\n\n" + ARTICLE.replace("您当前的位置 : 海南新闻>", "首页 > 新闻 > 正文") + "全站热搜\n"
     write(tmp_path / "dumps", "b.txt", reposted)
 
-    assert run_import(tmp_path / "dumps") == "imported 1, updated 0, unchanged 0, duplicates 1, failed 0"
+    assert run_import(tmp_path / "dumps") == "imported 1, updated 0, unchanged 0, duplicates 1, failed 0, not indexed 0"
     first, second = Article.objects.order_by("pk")
     assert second.near_duplicate_of == first
     assert ImportRecord.objects.get(article=second).status == "near_duplicate"
@@ -126,7 +126,7 @@ def test_malformed_dump_is_recorded_as_failed_with_reason_and_original_kept(tmp_
     write(tmp_path / "dumps", "a.txt", ARTICLE)
     bad = write(tmp_path / "dumps", "bad.txt", content)
 
-    assert run_import(tmp_path / "dumps") == "imported 1, updated 0, unchanged 0, duplicates 0, failed 1"
+    assert run_import(tmp_path / "dumps") == "imported 1, updated 0, unchanged 0, duplicates 0, failed 1, not indexed 0"
     record = ImportRecord.objects.get(path=str(bad.resolve()))
     assert record.status == "failed"
     assert reason in record.reason
@@ -165,7 +165,7 @@ def test_dry_run_writes_nothing(tmp_path, data_dir):
     out = io.StringIO()
     call_command("import_dumps", str(tmp_path / "dumps"), dry_run=True, stdout=out, stderr=io.StringIO())
 
-    assert "imported 1, updated 0, unchanged 0, duplicates 0, failed 0" in out.getvalue()
+    assert "imported 1, updated 0, unchanged 0, duplicates 0, failed 0, not indexed 0" in out.getvalue()
     assert not Article.objects.exists() and not ImportRecord.objects.exists()
     assert not (data_dir / "originals").exists()
 
@@ -194,12 +194,12 @@ def test_a_fault_while_saving_one_file_leaves_no_half_article_and_the_batch_goes
         return original_save(self, record, key, *args)
 
     monkeypatch.setattr(Importer, "_save_record", failing_save)
-    assert run_import(tmp_path / "dumps") == "imported 1, updated 0, unchanged 0, duplicates 0, failed 1"
+    assert run_import(tmp_path / "dumps") == "imported 1, updated 0, unchanged 0, duplicates 0, failed 1, not indexed 0"
     assert list(Article.objects.values_list("title", flat=True)) == ["湖州警方推行“警务广场” 民意领跑警务"]
     assert not City.objects.filter(name="三亚").exists(), "the failed file's city was rolled back too"
 
     monkeypatch.setattr(Importer, "_save_record", original_save)
-    assert run_import(tmp_path / "dumps") == "imported 1, updated 0, unchanged 1, duplicates 0, failed 0"
+    assert run_import(tmp_path / "dumps") == "imported 1, updated 0, unchanged 1, duplicates 0, failed 0, not indexed 0"
 
 
 def test_export_gives_one_record_per_article_as_jsonl_and_csv(tmp_path):

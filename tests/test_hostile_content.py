@@ -86,7 +86,7 @@ def hostile(tmp_path, search_index):
     write(tmp_path / "dumps", "forum.txt", FORUM_DUMP)
     write(tmp_path / "dumps", "huzhou.html", HTML_DUMP)
     write(tmp_path / "dumps", "forum.html", HTML_FORUM_DUMP)  # the same thread: a near-duplicate
-    assert run_import(tmp_path / "dumps") == "imported 3, updated 0, unchanged 0, duplicates 1, failed 0"
+    assert run_import(tmp_path / "dumps") == "imported 3, updated 0, unchanged 0, duplicates 1, failed 0, not indexed 0"
     return {article.source_name: article for article in Article.objects.all()}
 
 
@@ -161,7 +161,7 @@ def test_original_is_served_as_plain_text_that_is_not_sniffed(client, hostile):
 def test_file_names_with_spaces_chinese_and_shell_characters_import_and_show_in_provenance(
         client, tmp_path, search_index, name):
     path = write(tmp_path / "dumps", name, ARTICLE)
-    assert run_import(tmp_path / "dumps") == "imported 1, updated 0, unchanged 0, duplicates 0, failed 0"
+    assert run_import(tmp_path / "dumps") == "imported 1, updated 0, unchanged 0, duplicates 0, failed 0, not indexed 0"
 
     article = Article.objects.get()
     assert article.source_name == name

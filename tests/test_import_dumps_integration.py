@@ -152,5 +152,5 @@ def test_officials_are_named_with_their_role(imported):
 def test_a_second_import_of_the_folder_reports_everything_unchanged(imported):
     out = io.StringIO()
     call_command("import_dumps", str(DUMPS), stdout=out, stderr=io.StringIO(), verbosity=0)
-    assert out.getvalue().strip() == "imported 0, updated 0, unchanged 5, duplicates 0, failed 0"
+    assert out.getvalue().strip() == "imported 0, updated 0, unchanged 5, duplicates 0, failed 0, not indexed 0"
     assert Article.objects.count() == 5

@@ -65,13 +65,13 @@ def test_unreadable_paths_are_reported_with_reasons_and_the_good_file_is_importe
     out, err, report = io.StringIO(), io.StringIO(), tmp_path / "report.json"
     call_command("import_dumps", str(odd_folder), report=str(report), stdout=out, stderr=err)
 
-    assert out.getvalue().strip() == "imported 1, updated 0, unchanged 0, duplicates 0, failed 4"
+    assert out.getvalue().strip() == "imported 1, updated 0, unchanged 0, duplicates 0, failed 2, not indexed 0"
     reasons = {Path(entry["path"]).name: (entry["status"], entry["reason"])
                for entry in json.loads(report.read_text(encoding="utf-8"))}
     assert reasons == {
         "good.txt": ("imported", ""),
-        "loop.txt": ("failed", "cannot read file: Too many levels of symbolic links"),
-        "dangling.txt": ("failed", "cannot read file: No such file or directory"),
+        "loop.txt": ("skipped", "symlinked file, not followed"),
+        "dangling.txt": ("skipped", "symlinked file, not followed"),
         "pipe.txt": ("failed", "cannot read file: not a regular file"),
         "secret.txt": ("failed", "cannot read file: Permission denied"),
         "locked": ("skipped", "cannot read folder: Permission denied"),
@@ -90,5 +90,5 @@ def test_an_unreadable_path_given_by_itself_is_reported_not_fatal(odd_folder, na
     out, err = io.StringIO(), io.StringIO()
     call_command("import_dumps", str(odd_folder / name), stdout=out, stderr=err)
 
-    assert out.getvalue().strip() == "imported 0, updated 0, unchanged 0, duplicates 0, failed 1"
+    assert out.getvalue().strip() == "imported 0, updated 0, unchanged 0, duplicates 0, failed 1, not indexed 0"
     assert f"failed {odd_folder / name}: cannot read file" in capsys.readouterr().err

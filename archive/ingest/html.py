@@ -11,13 +11,14 @@ import warnings
 from itertools import islice
 
 from bs4 import BeautifulSoup, MarkupResemblesLocatorWarning, NavigableString, Tag, XMLParsedAsHTMLWarning
-from bs4.element import PageElement, PreformattedString
+from bs4.element import CData, PageElement, PreformattedString
 
 # Tags that never hold article text. "title" is read separately and must not repeat in the text.
-_DROP_TAGS = [
+_DROP_TAGS = {
     "script", "style", "noscript", "nav", "header", "footer", "aside", "form", "iframe", "template",
     "button", "select", "svg", "title",
-]  # fmt: skip
+}  # fmt: skip
+_TEXT_TYPES = (NavigableString, CData)
 # Class or id words of page chrome; matched as substrings so "topnav" and "mainmenu" are caught too.
 _CHROME = re.compile(r"nav|menu|footer|breadcrumb|share|related|comment-form|sidebar|copyright|login", re.I)
 # Block elements end a line; paragraph-like ones also leave a blank line, as in the text dumps.
@@ -65,34 +66,74 @@ def html_to_text(markup: str) -> tuple[str | None, str]:
     title_tag = soup.find("title")
     page_title = _strip_site_name(_one_line(title_tag)) if title_tag else ""
     root = soup.body or soup
-    _remove_chrome(root)
+    removed = _chrome(root)
 
-    h1 = root.find("h1")
-    headline = _one_line(h1) if h1 else ""
+    h1 = _first(root, "h1", removed)
+    headline = _one_line(h1, removed) if h1 else ""
     if headline:
         # The headline leads the text even when the page shows a dateline or kicker before it.
-        h1.decompose()
-        return headline, _join_lines(headline + "\n\n" + _render(root))
-    return page_title or None, _render(root)
+        removed.add(id(h1))
+        return headline, _join_lines(headline + "\n\n" + _render(root, removed))
+    return page_title or None, _render(root, removed)
 
 
-def _remove_chrome(root: Tag) -> None:
-    for tag in root.find_all(_DROP_TAGS):
+# The tree is left as it is and the chrome skipped when rendering: each decompose() or `decomposed`
+# test costs a search of the tag's subtree (or of its siblings), so removing tags one by one took
+# time quadratic in the depth of the markup (over a quarter of an hour for 200,000 nested <div>).
+def _chrome(root: Tag) -> set[int]:
+    """The ids of the elements under `root` that are page chrome, found in two walks of the tree."""
+    removed: set[int] = set()
+    kept: list[tuple[Tag, int]] = []  # every element left after the dropped tags, and its parent's place here
+    stack: list[tuple[Tag, int, bool]] = [(root, -1, root.find_parent("article") is not None)]
+    while stack:
+        tag, parent, in_article = stack.pop()
         # <header> and <footer> inside an <article> hold its headline and byline, not page chrome.
-        if not tag.decomposed and not (tag.name in ("header", "footer") and tag.find_parent("article")):
-            tag.decompose()
-    total = len(root.get_text())
-    for tag in root.find_all(True):
-        if tag.decomposed:
+        if tag is not root and tag.name in _DROP_TAGS and not (tag.name in ("header", "footer") and in_article):
+            removed.add(id(tag))
+            continue
+        kept.append((tag, parent))
+        place, in_article = len(kept) - 1, in_article or tag.name == "article"
+        stack.extend((child, place, in_article) for child in reversed(tag.contents) if isinstance(child, Tag))
+
+    # The length of each element's text as get_text() counts it (strings of the main content
+    # types: not comments, nor strings in <rt> or <script>), summed from the leaves up.
+    lengths = [sum(len(child) for child in tag.contents if type(child) in _TEXT_TYPES) for tag, _ in kept]
+    for place in range(len(kept) - 1, 0, -1):
+        lengths[kept[place][1]] += lengths[place]
+    total = lengths[0]
+
+    # Outermost first: a chrome element's descendants go with it.
+    inside_removed: set[int] = set()
+    for place, (tag, parent) in enumerate(kept):
+        if place == 0:
+            continue
+        if parent in inside_removed:
+            inside_removed.add(place)
             continue
         names = " ".join([str(tag.get("id") or ""), *tag.get_attribute_list("class")])
         # A "chrome" class on a wrapper holding most of the page (e.g. "has-sidebar") is not chrome.
-        if _CHROME.search(names) and len(tag.get_text()) <= total / 2:
-            tag.decompose()
+        if _CHROME.search(names) and lengths[place] <= total / 2:
+            removed.add(id(tag))
+            inside_removed.add(place)
+    return removed
 
 
-def _render(root: Tag) -> str:
-    """Text of `root`, one line per block element, inline elements joined as they are."""
+def _first(root: Tag, name: str, removed: set[int]) -> Tag | None:
+    """The first element called `name` under `root`, in document order, outside the removed ones."""
+    stack = [child for child in reversed(root.contents) if isinstance(child, Tag)]
+    while stack:
+        tag = stack.pop()
+        if id(tag) in removed:
+            continue
+        if tag.name == name:
+            return tag
+        stack.extend(child for child in reversed(tag.contents) if isinstance(child, Tag))
+    return None
+
+
+def _render(root: Tag, removed: frozenset[int] | set[int] = frozenset()) -> str:
+    """Text of `root`, one line per block element, inline elements joined as they are, without the
+    elements whose ids are in `removed`."""
     parts: list[str] = []
     pending = 0  # newlines owed at a block boundary; adjacent boundaries merge, they do not add up
     stack: list[PageElement | int] = [root]
@@ -107,6 +148,8 @@ def _render(root: Tag) -> str:
             text = _SPACE_RUN.sub(lambda m: _SOFT_BREAK if "\n" in m[0] else " ", node)
         elif node.name == "br":
             text = "\n"
+        elif id(node) in removed:
+            continue
         else:  # an element: its children, then the break that ends it
             newlines = 2 if node.name in _PARAGRAPH_TAGS else 1 if node.name in _LINE_TAGS else 0
             pending = max(pending, newlines)
@@ -120,8 +163,8 @@ def _render(root: Tag) -> str:
     return _join_lines("".join(parts))
 
 
-def _one_line(tag: Tag) -> str:
-    return " ".join(line for line in _render(tag).split("\n") if line)
+def _one_line(tag: Tag, removed: frozenset[int] | set[int] = frozenset()) -> str:
+    return " ".join(line for line in _render(tag, removed).split("\n") if line)
 
 
 def _join_lines(text: str) -> str:
