@@ -9,7 +9,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from django.core.management import CommandError, call_command
+from django.core.management import call_command
 from haystack import connections
 from whoosh.filedb.filestore import FileStorage
 from whoosh.index import TOC
@@ -19,6 +19,8 @@ from archive.models import Article, City, Initiative
 from archive.search.engine import storage
 from archive.search.interface import IndexUnavailable
 from archive.search.service import SearchParams, search
+
+from .test_check_archive import check
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 ROOT = Path(__file__).resolve().parent.parent
@@ -125,15 +127,6 @@ def test_browsing_and_article_pages_work_without_the_index(client, damaged):
                 "/about/", article.get_absolute_url(), f"{article.get_absolute_url()}?q=公安",
                 f"/articles/{article.pk}/original/", f"/api/articles/{article.pk}"]:
         assert client.get(url).status_code == 200, url
-
-
-def check(**options) -> tuple[bool, str]:
-    out = io.StringIO()
-    try:
-        call_command("check_archive", stdout=out, stderr=io.StringIO(), **options)
-    except CommandError:
-        return False, out.getvalue()
-    return True, out.getvalue()
 
 
 def test_check_archive_names_the_damage_and_the_command_that_fixes_it(damaged):
