@@ -266,15 +266,8 @@ class SegmentView:
         whatever its idf (a scorer a word took a third of the time of a common character)."""
         holding = [found for word in self.words_holding(field, character)
                    if (found := self.postings(field, word, memo=memo)) is not None]
-        if not holding:
-            return NO_MATCHES
-        docnums, rows = np.unique(np.concatenate([found.docnums for found in holding]), return_inverse=True)
-        frequency = np.bincount(rows, weights=np.concatenate([found.weights for found in holding]),
-                                minlength=len(docnums))
-        scorer = self.searcher.weighting.scorer(self.searcher, field, self.words_holding(field, character)[0])
-        if not isinstance(scorer, BM25FScorer):
-            return docnums, frequency
-        return docnums, self._bm25(field, docnums, frequency, 1.0, scorer)
+        return self._by_frequency(field, [found.docnums for found in holding], [found.weights for found in holding],
+                                  self.words_holding(field, character))
 
     def substring(self, field: str, text: str, memo: RequestMemo) -> tuple[np.ndarray, np.ndarray]:
         """The documents whose words, read one after another, hold the text, scored as character()
@@ -312,15 +305,20 @@ class SegmentView:
                 reach[end] = np.sort(np.concatenate(parts)) if parts else NO_DOCUMENTS
             across = [sorted_intersection(self.own_keys(field, word, memo, candidates), reach[end] + 1)
                       for end in ends if len(reach[end]) for word in last[end]]
-        frequencies = [found.weights for found in inside] + [np.ones(len(keys)) for keys in across]
-        documents = [found.docnums for found in inside] + [keys >> 32 for keys in across]
-        if not documents:
-            return NO_MATCHES
-        docnums, rows = np.unique(np.concatenate(documents), return_inverse=True)
+        return self._by_frequency(field, [found.docnums for found in inside] + [keys >> 32 for keys in across],
+                                  [found.weights for found in inside] + [np.ones(len(keys)) for keys in across],
+                                  starting + ending)
+
+    def _by_frequency(self, field: str, documents: list[np.ndarray], frequencies: list[np.ndarray],
+                      words: list[str]) -> tuple[np.ndarray, np.ndarray]:
+        """Documents (repeated) with a frequency each, summed per document and scored by BM25F as one
+        term with an idf of 1 (one character, a quoted string: see character()); `words`, those read,
+        give the scorer its field's constants."""
+        docnums, rows = np.unique(np.concatenate([NO_DOCUMENTS, *documents]), return_inverse=True)
         if not len(docnums):
             return NO_MATCHES
-        frequency = np.bincount(rows, weights=np.concatenate(frequencies), minlength=len(docnums))
-        scorer = self.searcher.weighting.scorer(self.searcher, field, (starting or ending)[0])
+        frequency = np.bincount(rows, weights=np.concatenate([NO_MATCHES[1], *frequencies]), minlength=len(docnums))
+        scorer = self.searcher.weighting.scorer(self.searcher, field, words[0])
         if not isinstance(scorer, BM25FScorer):
             return docnums, frequency
         return docnums, self._bm25(field, docnums, frequency, 1.0, scorer)
