@@ -51,6 +51,11 @@ class Initiative(models.Model):
     slug = models.SlugField(max_length=80, unique=True)
     description = models.TextField("简介", blank=True)
     confirmed = models.BooleanField("已确认", default=False, db_index=True)
+    # A candidate a person rejected: kept so that no later import proposes it again.
+    rejected = models.BooleanField("已拒绝", default=False, db_index=True)
+    # How strongly the texts suggest a candidate is a programme's name (ingest.discovery), and why.
+    score = models.FloatField("候选分数", default=0)
+    evidence = models.JSONField("证据", default=list, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -155,6 +160,17 @@ class Article(models.Model):
     date_basis = models.CharField("日期依据", max_length=120, blank=True)
     outlet = models.CharField("来源", max_length=80, blank=True, db_index=True)
     authors = models.JSONField("作者", default=list, blank=True)
+    photographers = models.JSONField("摄影", default=list, blank=True)
+    editors = models.JSONField("编辑", default=list, blank=True)
+    # An estimate where the text states no date: the year (and month) it implies, and why.
+    estimated_year = models.PositiveSmallIntegerField("推断年份", null=True, blank=True, db_index=True)
+    estimated_month = models.PositiveSmallIntegerField("推断月份", null=True, blank=True)
+    date_evidence = models.TextField("推断依据", blank=True)
+    date_reasoning = models.CharField("推断理由", max_length=200, blank=True)
+    # A forum thread's own figures, as the page showed them.
+    forum_location = models.CharField("发帖地点", max_length=80, blank=True)
+    forum_views = models.PositiveIntegerField("查看数", null=True, blank=True)
+    forum_replies = models.PositiveIntegerField("回复数", null=True, blank=True)
     city = models.ForeignKey(
         City, null=True, blank=True, on_delete=models.SET_NULL, related_name="articles", verbose_name="城市"
     )
@@ -162,6 +178,7 @@ class Article(models.Model):
     initiatives = models.ManyToManyField(Initiative, blank=True, related_name="articles", verbose_name="举措")
     script = models.CharField("字体", max_length=12, choices=Script.choices, default=Script.SIMPLIFIED)
     lost_characters = models.PositiveIntegerField("丢失字符", default=0)
+    damaged_characters = models.PositiveIntegerField("无法修复的乱码字符", default=0)
     pinyin_removed = models.PositiveIntegerField("删除的拼音注音", default=0)
     chrome_lines_removed = models.PositiveIntegerField("删除的网页杂项行", default=0)
     original = models.ForeignKey(Original, on_delete=models.PROTECT, related_name="articles")
@@ -294,6 +311,7 @@ class ImportRecord(models.Model):
         IMPORTED = "imported", "已导入"
         UPDATED = "updated", "已更新"
         DUPLICATE = "duplicate", "重复"
+        COPY = "copy", "相同文本"
         NEAR_DUPLICATE = "near_duplicate", "近似重复"
         FAILED = "failed", "失败"
 
@@ -301,6 +319,8 @@ class ImportRecord(models.Model):
     sha256 = models.CharField(max_length=64, db_index=True)
     size = models.PositiveBigIntegerField(default=0)
     encoding = models.CharField("编码", max_length=32, blank=True)
+    # sha256 of the decoded text after BOM, line ends, NFC and whitespace: equal for copies.
+    text_sha256 = models.CharField(max_length=64, blank=True, db_index=True)
     status = models.CharField("状态", max_length=16, choices=Status.choices, db_index=True)
     reason = models.TextField("原因", blank=True)
     original = models.ForeignKey(Original, null=True, on_delete=models.PROTECT, related_name="records")
@@ -319,3 +339,40 @@ class ImportRecord(models.Model):
     @property
     def name(self) -> str:
         return Path(self.path).name
+
+
+class ArticleVersion(models.Model):
+    """An earlier title and body of an article, kept when a re-import changed them."""
+
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="versions")
+    number = models.PositiveIntegerField("版本")
+    title = models.CharField("标题", max_length=300)
+    body = models.TextField("正文")
+    saved_at = models.DateTimeField("保存时间")  # when this text was first stored
+    replaced_at = models.DateTimeField("替换时间")
+    reason = models.CharField("原因", max_length=200)
+
+    class Meta:
+        ordering = ["article", "number"]
+        constraints = [models.UniqueConstraint(fields=["article", "number"], name="one_number_per_version")]
+        verbose_name = verbose_name_plural = "文章版本"
+
+    def __str__(self):
+        return f"#{self.article_id} v{self.number}"
+
+    def get_absolute_url(self):
+        return reverse("archive:article_version", args=[self.article_id, self.number])
+
+
+class MergedArticle(models.Model):
+    """The id of an article that turned out to be a copy of another: its address redirects there."""
+
+    old_id = models.PositiveIntegerField(primary_key=True)
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="merged_ids")
+    merged_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "合并的文章编号"
+
+    def __str__(self):
+        return f"#{self.old_id} → #{self.article_id}"
