@@ -84,3 +84,19 @@ def test_three_character_name_ending_in_a_character_that_also_ends_names(gaz):
 
 def test_an_adverb_after_the_post_is_not_a_name(gaz):
     assert officials("接到报警后,派出所所长马上带领民警赶到现场。", gaz) == []
+
+
+def test_this_stations_head_is_resolved_to_the_station_named_before(gaz):
+    text = "余江县中童派出所副所长黄勇介绍了经验。该所所长王贵兴说,要把小事办好。"
+    assert [(name, role) for name, role, _place in officials(text, gaz)] == [
+        ("黄勇", "余江县中童派出所副所长"), ("王贵兴", "余江县中童派出所所长")
+    ]
+
+
+def test_this_bureaus_head_takes_the_bureau_of_the_official_before(gaz):
+    text = "台州市公安局政治部主任王勇说,网上公安局访问量突破百万。该局局长蒋明表示,还要再提速。"
+    assert officials(text, gaz)[1][:2] == ("蒋明", "台州市公安局局长")
+
+
+def test_a_this_unit_role_without_a_unit_named_before_stays_as_written(gaz):
+    assert [role for _name, role, _place in officials("该所所长王贵兴说,要把小事办好。", gaz)] == ["该所所长"]

@@ -26,6 +26,10 @@ _AFTER_NAME_RE = re.compile(
 _NOT_NAME_TAGS = ("d", "v", "p", "c", "r", "m", "q", "u", "f", "t", "a")
 _CLAUSE_START = re.compile(r"[,。:;!?“”()\n]|是|时任|现任|调任|担任|原任|曾任")
 _ROLE_THEN_NAME = re.compile(rf"({_POSTS})([\u4e00-\u9fff]{{2,4}})")
+# "该所所长": the unit is the one named before (所 a 派出所, 局 a 公安局 or 分局 …).
+_THIS_UNIT_RE = re.compile(r"^该(所|分局|局|大队|支队|中队|站)")
+_UNIT_WORDS = {"所": ("派出所",), "分局": ("分局",), "局": ("公安局", "分局"), "大队": ("大队",), "支队": ("支队",),
+               "中队": ("中队",), "站": ("站",)}
 _NAME_IS_ROLE = re.compile(rf"([\u4e00-\u9fff]{{2,3}})(?:是|调任|担任|现任)([^,。;:]{{2,30}}?(?:{_POSTS}))(?=[,。;后])")
 
 
@@ -67,6 +71,24 @@ def _clause_before(text: str, end: int) -> str:
     return window[cuts[-1] :] if cuts else window
 
 
+def _unit_named_before(unit: str, roles: list[str]) -> str:
+    """The unit "该所" refers to: the last one of its kind in an earlier official's role
+    (余江县中童派出所副所长 → 余江县中童派出所); "" when none names one. Units named in running text
+    alone are not guessed at: where such a name begins is not marked."""
+    words = _UNIT_WORDS[unit]
+    for role in reversed(roles):
+        if ends := [role.rindex(word) + len(word) for word in words if word in role]:
+            return role[: max(ends)]
+    return ""
+
+
+def _resolved(role: str, roles: list[str]) -> str:
+    """A role with "该所"/"该局" replaced by the unit named before, where one is."""
+    if (match := _THIS_UNIT_RE.match(role)) and (unit := _unit_named_before(match.group(1), roles)):
+        return unit + role[match.end() :]
+    return role
+
+
 def find_officials(text: str, gazetteer: Gazetteer, default_place=None) -> list[Official]:
     """Officials in order of first mention; one entry per name, with the first (fullest) role."""
     found: dict[str, Official] = {}
@@ -84,7 +106,8 @@ def find_officials(text: str, gazetteer: Gazetteer, default_place=None) -> list[
     for match in _ROLE_THEN_NAME.finditer(text):
         name = _name_at(text[match.start(2) : match.start(2) + 6])
         if name:
-            add(name, _clause_before(text, match.end(1)))
+            role = _clause_before(text, match.end(1))
+            add(name, _resolved(role, [official.role for official in found.values()]))
     for match in _NAME_IS_ROLE.finditer(text):
         add(match.group(1)[-3:] if looks_like_name(match.group(1)[-3:]) else match.group(1)[-2:], match.group(2))
     return list(found.values())
