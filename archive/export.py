@@ -5,9 +5,13 @@ import json
 from collections.abc import Iterator
 
 FIELDS = [
-    "id", "source_file", "sha256", "encoding", "title", "published_on", "outlet", "authors", "city",
-    "province", "places", "officials", "initiatives", "script", "body", "comments", "url",
+    "id", "source_file", "sha256", "encoding", "title", "published_on", "date_estimate", "date_evidence",
+    "outlet", "authors", "photographers", "editors", "city", "province", "places", "officials", "initiatives",
+    "script", "body", "headings", "comments", "forum_location", "forum_views", "forum_replies", "url",
+    "version", "copies", "near_duplicate_of", "near_duplicates",
 ]
+# `export_articles --all`: one record per source file, naming the article it repeats.
+FILE_FIELDS = [*FIELDS, "duplicate_of"]
 
 
 # What makes a spreadsheet read a cell as a formula (=HYPERLINK(…), +1, -1, @SUM(…)), or hide it:
@@ -28,11 +32,11 @@ def csv_value(value) -> str:
     return "'" + value if value.startswith(FORMULA_STARTS) else value
 
 
-def write_csv(stream, records) -> None:
-    writer = csv.DictWriter(stream, fieldnames=FIELDS)
+def write_csv(stream, records, fields=FIELDS) -> None:
+    writer = csv.DictWriter(stream, fieldnames=fields)
     writer.writeheader()
     for record in records:
-        writer.writerow({name: csv_value(record[name]) for name in FIELDS})
+        writer.writerow({name: csv_value(record[name]) for name in fields})
 
 
 class _Line:

@@ -25,13 +25,25 @@ from django.utils import timezone
 from django.utils.text import slugify
 from pypinyin import lazy_pinyin
 
+from .candidates import alias_targets, keep_mention
 from .ingest import dedupe
 from .ingest.draft import ArticleDraft
 from .ingest.files import TooLarge, dump_sha256, read_dump
 from .ingest.gazetteer import Gazetteer, Place
 from .ingest.initiatives import InitiativeMatcher
 from .ingest.pipeline import DumpError, parse_dump
-from .models import Article, City, Comment, ImportRecord, Initiative, InitiativeAlias, Official, Original
+from .models import (
+    Article,
+    ArticleVersion,
+    City,
+    Comment,
+    ImportRecord,
+    Initiative,
+    InitiativeAlias,
+    MergedArticle,
+    Official,
+    Original,
+)
 from .originals import DiskFull, check_free_space, store_original
 from .search.documents import CutText, cut
 
@@ -52,6 +64,7 @@ class Outcome:
     article_id: int | None = None
     title: str = ""
     duplicate_of: int | None = None
+    text_sha256: str = ""
 
     def as_dict(self) -> dict:
         return asdict(self)
@@ -69,7 +82,7 @@ class Summary:
         S = ImportRecord.Status
         return (
             f"imported {self.count(S.IMPORTED)}, updated {self.count(S.UPDATED)}, "
-            f"unchanged {self.count(UNCHANGED)}, duplicates {self.count(S.DUPLICATE, S.NEAR_DUPLICATE)}, "
+            f"unchanged {self.count(UNCHANGED)}, duplicates {self.count(S.DUPLICATE, S.COPY, S.NEAR_DUPLICATE)}, "
             f"failed {self.count(S.FAILED)}, not indexed {self.not_indexed}"
         )
 
@@ -157,6 +170,7 @@ class Importer:
         # Cities and initiatives saved so far, by adcode and by name: most files name the same few.
         self._cities: dict[str, City] = {}
         self._initiatives: dict[str, Initiative] = {}
+        self._candidate_aliases: dict[str, str] = {}  # names merged into a candidate, to its name
         self._met: set[str] = set()  # paths saved (or tried) in this run
         self._stored: list[Path] = []  # originals new to the store since the file being saved began
         # What each path held when the run began: an unchanged file is known without asking again.
@@ -257,6 +271,12 @@ class Importer:
             return prepared.failure if self.dry_run else self._save_failure(record, key, prepared, prepared.failure)
 
         draft = prepared.draft
+        if copied := self._copy_of(draft, key):
+            outcome = Outcome(key, ImportRecord.Status.COPY,
+                              f"identical text to #{copied.article_id} ({encoding_label(draft.encoding)})", sha256,
+                              draft.encoding, copied.article_id, duplicate_of=copied.article_id,
+                              text_sha256=draft.text_sha256)
+            return outcome if self.dry_run else self._save_duplicate(record, key, raw, outcome)
         near = self._near_duplicate(draft, exclude=record.article_id if record else None)
         if near:
             status = ImportRecord.Status.NEAR_DUPLICATE
@@ -264,14 +284,16 @@ class Importer:
             status = ImportRecord.Status.UPDATED
         else:
             status = ImportRecord.Status.IMPORTED
-        outcome = Outcome(key, status, f"same article as #{near.pk} in other chrome" if near else "",
-                          sha256, draft.encoding, title=draft.title, duplicate_of=near.pk if near else None)
+        outcome = Outcome(key, status, f"same story in other page chrome as #{near.pk}" if near else "",
+                          sha256, draft.encoding, title=draft.title, duplicate_of=near.pk if near else None,
+                          text_sha256=draft.text_sha256)
         if self.dry_run:
             return outcome
         try:
             with transaction.atomic():
                 original = self._store(sha256, raw)
-                article = self._save_article(draft, record, prepared.path, original, near)
+                article = self._save_article(draft, record, prepared.path, original, near,
+                                             changed_because=self._change_reason(record, sha256))
                 self._save_record(record, key, outcome, original, article)
         except Exception:
             self._cities.clear()  # they may hold rows the rollback took away
@@ -280,6 +302,21 @@ class Importer:
         outcome.article_id = article.pk
         self._contents.add(sha256)
         return outcome
+
+    def _copy_of(self, draft: ArticleDraft, key: str) -> ImportRecord | None:
+        """The first file of another path whose decoded text is the same as this one's."""
+        return (
+            ImportRecord.objects.filter(text_sha256=draft.text_sha256, article__isnull=False)
+            .exclude(path=key)
+            .order_by("imported_at", "pk")
+            .first()
+        )
+
+    def _change_reason(self, record: ImportRecord | None, sha256: str) -> str:
+        """Why an article's text may change now: kept with the version it replaces."""
+        if record and record.sha256 and record.sha256 != sha256:
+            return f"source file changed (sha256 {record.sha256[:12]}… → {sha256[:12]}…)"
+        return "re-imported with --force: the cleaning gave another text"
 
     def _city(self, place: Place) -> City:
         if place.adcode not in self._cities:
@@ -303,12 +340,14 @@ class Importer:
                 return Article.objects.get(pk=first or pk)
         return None
 
-    def _save_article(self, draft, record, path, original, near) -> Article:
+    def _save_article(self, draft, record, path, original, near, changed_because: str) -> Article:
         article = record.article if record and record.article_id else None
         if article and article.import_records.exclude(pk=record.pk).exists():
             article = None  # other files still hold the old text: the changed file gets its own article
         created = article is None
         article = article or Article()
+        if not created and (article.title, article.body) != (draft.title[:TITLE_LENGTH], draft.body):
+            keep_version(article, changed_because)
         for name, value in {
             "title": draft.title[:TITLE_LENGTH],
             "body": draft.body,
@@ -316,6 +355,15 @@ class Importer:
             "date_basis": draft.date_basis,
             "outlet": draft.outlet[:80],
             "authors": draft.authors,
+            "photographers": draft.photographers,
+            "editors": draft.editors,
+            "estimated_year": draft.date_estimate.year if draft.date_estimate else None,
+            "estimated_month": draft.date_estimate.month if draft.date_estimate else None,
+            "date_evidence": draft.date_estimate.evidence if draft.date_estimate else "",
+            "date_reasoning": draft.date_estimate.reasoning[:200] if draft.date_estimate else "",
+            "forum_location": draft.forum_location[:80],
+            "forum_views": draft.forum_views,
+            "forum_replies": draft.forum_replies,
             "city": self._city(draft.city) if draft.city else None,
             "script": draft.script,
             "lost_characters": draft.lost_characters,
@@ -354,15 +402,25 @@ class Importer:
         return article
 
     def _initiatives_of(self, draft: ArticleDraft, article: Article) -> list[Initiative]:
+        """The curated and confirmed initiatives the text names, and the candidates it gives evidence
+        for (kept with them; `rescore_candidates` scores them once the run ends). A rejected name is
+        never linked; a name merged into a candidate is filed under it."""
         if not self._initiatives:
             self._initiatives = Initiative.objects.in_bulk(field_name="name")
+            self._candidate_aliases = alias_targets()
         found = [self._initiatives[name] for name in draft.initiatives if name in self._initiatives]
-        for name in (name[:60] for name in draft.candidates):
+        for mention in draft.candidates:
+            name = self._candidate_aliases.get(mention.name, mention.name)
             if name not in self._initiatives:
                 self._initiatives[name] = Initiative.objects.create(
                     name=name, slug=unique_slug(Initiative, pinyin_slug(name), str(article.pk)), confirmed=False
                 )
-            found.append(self._initiatives[name])
+            candidate = self._initiatives[name]
+            if candidate.rejected:
+                continue
+            if not candidate.confirmed and keep_mention(candidate, article.pk, mention):
+                candidate.save(update_fields=["evidence"])
+            found.append(candidate)
         return found
 
     def _save_record(self, record, key, outcome, original, article, size=0):
@@ -370,6 +428,7 @@ class Importer:
         record.sha256 = outcome.sha256
         record.size = original.size if original else size
         record.encoding = outcome.encoding
+        record.text_sha256 = outcome.text_sha256
         record.status = outcome.status
         record.reason = outcome.reason
         record.original = original
@@ -382,9 +441,10 @@ class Importer:
         with transaction.atomic():
             original = self._store(outcome.sha256, raw)
             previous = record.article if record else None
-            self._save_record(record, key, outcome, original, Article.objects.get(pk=outcome.article_id))
-            if previous and not previous.import_records.exists():
-                previous.delete()  # its only file now repeats another: the original stays stored
+            article = Article.objects.get(pk=outcome.article_id)
+            self._save_record(record, key, outcome, original, article)
+            if previous and previous.pk != article.pk and not previous.import_records.exists():
+                merge_into(previous, article)  # its only file now repeats another: the original stays stored
         return outcome
 
     def _store(self, sha256: str, raw: bytes) -> Original:
@@ -404,6 +464,36 @@ class Importer:
             if previous and not previous.import_records.exists():
                 previous.delete()
         return outcome
+
+
+def encoding_label(codec: str) -> str:
+    """A codec as people name it: utf_16_le → UTF-16 LE, utf-8-sig → UTF-8 with BOM."""
+    label = codec.upper().replace("_", "-")
+    if label.endswith("-SIG"):
+        return label[:-4] + " with BOM"
+    return label[:-3] + " " + label[-2:] if label.endswith(("-LE", "-BE")) else label
+
+
+def keep_version(article: Article, reason: str) -> ArticleVersion:
+    """Keep the article's title and body as they stand, before a re-import replaces them."""
+    versions = list(article.versions.order_by("number"))
+    return ArticleVersion.objects.create(
+        article=article,
+        number=len(versions) + 1,
+        title=article.title,
+        body=article.body,
+        saved_at=versions[-1].replaced_at if versions else article.created_at,
+        replaced_at=timezone.now(),
+        reason=reason[:200],
+    )
+
+
+def merge_into(article: Article, target: Article) -> None:
+    """An article turned out to be a copy of another: its id redirects there, its near-duplicates follow."""
+    article.near_duplicates.update(near_duplicate_of=target)
+    MergedArticle.objects.filter(article=article).update(article=target)
+    MergedArticle.objects.update_or_create(old_id=article.pk, defaults={"article": target})
+    article.delete()
 
 
 def _disk_full(error: BaseException) -> bool:

@@ -9,6 +9,9 @@ from django.db.models import Count, F, Q
 from django.db.models.functions import ExtractYear
 from django.urls import reverse
 
+from .ingest.discovery import SHOWN_SCORE
+from .ingest.headings import PARAGRAPH, body_blocks, plain_text
+
 
 class Script(models.TextChoices):
     SIMPLIFIED = "simplified", "简体"
@@ -44,6 +47,26 @@ class City(models.Model):
         return reverse("archive:city", args=[self.slug])
 
 
+class InitiativeQuerySet(models.QuerySet):
+    def shown(self):
+        """What pages, facets and the API show: the confirmed, and candidates scoring SHOWN_SCORE or more
+        (marked 未确认) that nobody rejected. `Initiative.is_shown` says the same of one row."""
+        return self.filter(Q(confirmed=True) | Q(score__gte=SHOWN_SCORE, rejected=False))
+
+    def occurring(self):
+        """Those that at least one canonical article names."""
+        return self.filter(articles__isnull=False, articles__near_duplicate_of__isnull=True).distinct()
+
+    def with_article_counts(self):
+        """Each with `article_count`: how many canonical articles name it."""
+        canonical = Q(articles__near_duplicate_of__isnull=True)
+        return self.annotate(article_count=Count("articles", filter=canonical, distinct=True))
+
+    def review_queue(self):
+        """Candidates waiting for a person, the best supported first."""
+        return self.filter(confirmed=False, rejected=False).order_by("-score", "name")
+
+
 class Initiative(models.Model):
     """A named policing programme. Candidates found by the import wait for a person to confirm them."""
 
@@ -58,6 +81,8 @@ class Initiative(models.Model):
     evidence = models.JSONField("证据", default=list, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
+    objects = InitiativeQuerySet.as_manager()
+
     class Meta:
         ordering = ["name"]
         verbose_name = verbose_name_plural = "举措"
@@ -67,6 +92,16 @@ class Initiative(models.Model):
 
     def get_absolute_url(self):
         return reverse("archive:initiative", args=[self.slug])
+
+    @property
+    def is_shown(self) -> bool:
+        """InitiativeQuerySet.shown's rule, for a row already loaded (an article's prefetched initiatives)."""
+        return self.confirmed or (not self.rejected and self.score >= SHOWN_SCORE)
+
+    @property
+    def shown_name(self) -> str:
+        """The name as lists and facets give it: a candidate nobody has reviewed is marked 未确认."""
+        return self.name if self.confirmed else f"{self.name}（未确认）"
 
     def all_names(self) -> list[str]:
         return [self.name, *(alias.name for alias in self.aliases.all())]
@@ -128,7 +163,9 @@ class ArticleQuerySet(models.QuerySet):
 
     def for_export(self):
         return self.select_related("city").prefetch_related(
-            "places", "initiatives", "comments", "import_records", "officials__city"
+            "places", "initiatives", "comments", "import_records", "officials__city",
+            models.Prefetch("near_duplicates", queryset=Article.objects.only("pk", "near_duplicate_of").order_by("pk")),
+            models.Prefetch("versions", queryset=ArticleVersion.objects.only("pk", "article", "number")),
         )
 
     def in_city(self, city):
@@ -140,6 +177,26 @@ class ArticleQuerySet(models.QuerySet):
         if sort == "oldest":
             return self.order_by(F("published_on").asc(nulls_last=True), "pk")
         return self.order_by(F("published_on").desc(nulls_last=True), "-pk")
+
+    def with_dates(self, kind: str):
+        """"stated": dated by the text; "estimated": a year inferred instead; "undated": neither; "": all."""
+        if kind == "stated":
+            return self.filter(published_on__isnull=False)
+        if kind == "estimated":
+            return self.filter(published_on__isnull=True, estimated_year__isnull=False)
+        if kind == "undated":
+            return self.filter(published_on__isnull=True, estimated_year__isnull=True)
+        return self
+
+    def per_estimated_year(self) -> dict[int, int]:
+        """How many undated articles the text puts in each year (ingest.dates)."""
+        rows = (
+            self.filter(published_on__isnull=True, estimated_year__isnull=False)
+            .order_by()
+            .values("estimated_year")
+            .annotate(n=Count("pk"))
+        )
+        return {row["estimated_year"]: row["n"] for row in rows}
 
     def per_year(self) -> dict[int, int]:
         """How many of these articles were published in each year (undated ones left out)."""
@@ -218,11 +275,42 @@ class Article(models.Model):
         return reverse("archive:article", args=[self.pk])
 
     @property
+    def date_estimate(self) -> str | None:
+        """The estimated year (2013) or month (2013-11) where the text states no date."""
+        if self.estimated_year is None:
+            return None
+        return f"{self.estimated_year}-{self.estimated_month:02d}" if self.estimated_month else str(self.estimated_year)
+
+    @property
+    def date_estimate_label(self) -> str:
+        """"约 2013 年（推断）", as pages show an estimate."""
+        if self.estimated_year is None:
+            return ""
+        month = f" {self.estimated_month} 月" if self.estimated_month else ""
+        return f"约 {self.estimated_year} 年{month}（推断）"
+
+    @property
+    def date_evidence_text(self) -> str:
+        """The reasoning, then the sentences it rests on (the export's `date_evidence`)."""
+        if self.estimated_year is None:
+            return ""
+        return f"{self.date_reasoning}\n{self.date_evidence}".strip()
+
+    @property
     def province(self) -> str:
         return self.city.province if self.city else ""
 
+    def blocks(self) -> list[tuple[str, str]]:
+        """The body as (kind, text): "heading", "subheading" or "paragraph" (see ingest.headings)."""
+        return body_blocks(self.body)
+
     def paragraphs(self) -> list[str]:
-        return [p for p in self.body.split("\n\n") if p.strip()]
+        """Every block's text, headings included, without their marks."""
+        return [text for _kind, text in self.blocks()]
+
+    @property
+    def plain_body(self) -> str:
+        return plain_text(self.body)
 
     def citation(self, url: str, accessed: date) -> str:
         """A reference in the style of GB/T 7714 for an online news item, ready to copy."""
@@ -230,10 +318,22 @@ class Article(models.Model):
         source = self.outlet or "警务实践文章档案"
         if self.published_on:
             source += f", {self.published_on.isoformat()}"
-        return f"{authors}{self.title}[N/OL]. {source}[{accessed.isoformat()}]. {url}"
+        reference = f"{authors}{self.title}[N/OL]. {source}[{accessed.isoformat()}]. {url}"
+        # Re-imports may have changed the text: the reference names the one it quotes.
+        number = self.version_number()
+        return f"{reference}（档案文本第 {number} 版）" if number > 1 else reference
 
     def first_record(self):
         return min(self.import_records.all(), key=lambda record: (record.imported_at, record.pk), default=None)
+
+    def version_number(self) -> int:
+        """The number of the text shown now: 1 unless re-imports changed it (earlier ones are `versions`)."""
+        return len(self.versions.all()) + 1
+
+    def copies(self) -> list[dict]:
+        """Every file that holds this article: the first, copies of its text, copies of its bytes."""
+        records = sorted(self.import_records.all(), key=lambda record: (record.imported_at, record.pk))
+        return [{"path": record.path, "sha256": record.sha256, "encoding": record.encoding} for record in records]
 
     def export_record(self) -> dict:
         """One article as the export and the API give it (field names are part of the interface)."""
@@ -245,8 +345,12 @@ class Article(models.Model):
             "encoding": record.encoding if record else "",
             "title": self.title,
             "published_on": self.published_on.isoformat() if self.published_on else None,
+            "date_estimate": self.date_estimate,
+            "date_evidence": self.date_evidence_text,
             "outlet": self.outlet,
             "authors": list(self.authors),
+            "photographers": list(self.photographers),
+            "editors": list(self.editors),
             "city": self.city.name if self.city else None,
             "province": self.province or None,
             "places": [place.name for place in self.places.all()],
@@ -254,9 +358,10 @@ class Article(models.Model):
                 {"name": o.name, "role": o.role, "city": o.city.name if o.city else None}
                 for o in self.officials.all()
             ],
-            "initiatives": [i.name for i in self.initiatives.all() if i.confirmed],
+            "initiatives": [i.name for i in self.initiatives.all() if i.is_shown],
             "script": self.script,
-            "body": self.body,
+            "body": self.plain_body,
+            "headings": [text for kind, text in self.blocks() if kind != PARAGRAPH],
             "comments": [
                 {
                     "author": c.author,
@@ -265,8 +370,29 @@ class Article(models.Model):
                 }
                 for c in self.comments.all()
             ],
+            "forum_location": self.forum_location,
+            "forum_views": self.forum_views,
+            "forum_replies": self.forum_replies,
             "url": settings.ARCHIVE_SITE_URL + self.get_absolute_url(),
+            "version": self.version_number(),
+            "copies": self.copies(),
+            "near_duplicate_of": self.near_duplicate_of_id,
+            "near_duplicates": [article.pk for article in self.near_duplicates.all()],
         }
+
+    def file_records(self) -> list[dict]:
+        """One export record per file of this article (`export_articles --all`), each naming its file.
+
+        `duplicate_of` is the article a file repeats: this one for a copy, the first for a near-duplicate.
+        """
+        record = self.export_record()
+        first = self.first_record()
+        rows = []
+        for file in sorted(self.import_records.all(), key=lambda file: (file.imported_at, file.pk)):
+            repeated = self.pk if file != first else self.near_duplicate_of_id
+            rows.append({**record, "source_file": file.name, "sha256": file.sha256, "encoding": file.encoding,
+                         "duplicate_of": repeated})
+        return rows
 
 
 class Comment(models.Model):

@@ -12,6 +12,7 @@ urlpatterns = [
     path("api/articles/<int:pk>", views.api_article, name="api_article"),
     path("articles/<int:pk>/", views.article_detail, name="article"),
     path("articles/<int:pk>/original/", views.article_original, name="article_original"),
+    path("articles/<int:pk>/versions/<int:number>/", views.article_version, name="article_version"),
     path("cities/", views.city_list, name="cities"),
     path("cities/<slug:slug>/", views.city_detail, name="city"),
     path("initiatives/", views.initiative_list, name="initiatives"),

@@ -12,7 +12,7 @@ from django.conf import settings
 from django.core.paginator import Paginator
 from django.db.models import Count, Max, Min
 from django.http import Http404, HttpResponse, JsonResponse, StreamingHttpResponse
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import strip_tags
@@ -20,10 +20,12 @@ from django.utils.safestring import SafeString, mark_safe
 from django.views import defaults
 
 from . import charts
+from .candidates import evidence_summary
 from .export import csv_lines
+from .ingest.headings import body_blocks
 from .ingest.script import to_simplified
 from .middleware import API_METHODS, is_api, json_error, method_not_allowed
-from .models import Article, City, Comment, Initiative, Official, Script
+from .models import Article, ArticleVersion, City, Comment, Initiative, MergedArticle, Official, Script
 from .search.highlight import highlight
 from .search.interface import IndexUnavailable
 from .search.query import parse
@@ -37,6 +39,8 @@ EXPORT_CPU_SHARE = 0.25  # of one processor, for each streaming download
 
 PAGE_SIZE = 20
 BROWSE_SORTS = {"newest": "最新在前", "oldest": "最早在前"}
+# Which dates a list keeps: those the text states, those estimated from it (ingest.dates), or neither.
+DATE_FILTERS = {"stated": "注明日期", "estimated": "推断年份", "undated": "日期不详"}
 TOP = 8  # initiatives and cities named on the home page
 TOP_CITIES = 3  # cities named beside each initiative in the list
 
@@ -57,15 +61,22 @@ def _sort(request) -> str:
 
 
 def _listing(request, articles) -> dict:
-    """A sorted, paginated list of articles and what its template needs to keep the state in links."""
+    """A sorted, paginated list of articles, filtered by kind of date, and what its template needs to
+    keep the state in links. `total` counts them all, whatever the filter."""
     sort = _sort(request)
-    return {"page": _page(request, articles.with_related().sorted_by(sort)), "sort": sort, "sorts": BROWSE_SORTS}
+    dates = request.GET.get("dates", "")
+    dates = dates if dates in DATE_FILTERS else ""
+    page = _page(request, articles.with_dates(dates).with_related().sorted_by(sort))
+    return {"page": page, "sort": sort, "sorts": BROWSE_SORTS, "dates": dates, "date_filters": DATE_FILTERS,
+            "total": articles.count() if dates else page.paginator.count}
 
 
 def _year_chart(articles, total: int, title: str, chart_id: str) -> SafeString:
-    """Articles per year as a bar chart; those without a date are counted beside it."""
-    counts = articles.per_year()
-    return charts.bar_chart(counts, title, chart_id=chart_id, undated=total - sum(counts.values()))
+    """Articles per year as a bar chart, estimated years in their own shade; those without either are
+    counted beside it."""
+    counts, estimated = articles.per_year(), articles.per_estimated_year()
+    undated = total - sum(counts.values()) - sum(estimated.values())
+    return charts.bar_chart(counts, title, chart_id=chart_id, undated=undated, estimated=estimated)
 
 
 def home(request):
@@ -75,9 +86,8 @@ def home(request):
         "section": "home",
         "article_count": article_count,
         "city_count": City.objects.filter(articles__isnull=False).distinct().count(),
-        "initiative_count": Initiative.objects.filter(confirmed=True).count(),
-        "top_initiatives": Initiative.objects.filter(confirmed=True)
-        .annotate(article_count=Count("articles")).filter(article_count__gt=0)
+        "initiative_count": Initiative.objects.shown().occurring().count(),
+        "top_initiatives": Initiative.objects.shown().with_article_counts().filter(article_count__gt=0)
         .order_by("-article_count", "name")[:TOP],
         "top_cities": City.objects.annotate(article_count=Count("articles")).filter(article_count__gt=0)
         .order_by("-article_count", "name")[:TOP],
@@ -107,13 +117,25 @@ def _marked(paragraph: str, words: list[str]) -> SafeString:
     return mark_safe(str(highlight(paragraph, words)).replace("\n", "<br>"))
 
 
+def _merged(pk):
+    """The address of an article merged into another (its file turned out to be a copy) moves there."""
+    merged = MergedArticle.objects.filter(old_id=pk).select_related("article").first()
+    if not merged:
+        raise Http404("没有这篇文章")
+    return merged.article
+
+
 def article_detail(request, pk):
-    article = get_object_or_404(
+    article = (
         Article.objects.with_related()
         .select_related("near_duplicate_of")
-        .prefetch_related("comments", "officials", "import_records"),
-        pk=pk,
+        .prefetch_related("comments", "officials", "import_records", "versions")
+        .filter(pk=pk)
+        .first()
     )
+    if article is None:
+        target = _merged(pk).get_absolute_url()
+        return redirect(f"{target}?{request.GET.urlencode()}" if request.GET else target, permanent=True)
     q = request.GET.get("q", "").strip()[:200]
     words = highlight_words(parse(q)) if q else []
     simplified = article.script == Script.TRADITIONAL and request.GET.get("script") == "simplified"
@@ -125,13 +147,24 @@ def article_detail(request, pk):
         "simplified": simplified,
         "shown_lang": "zh-Hant" if article.script == Script.TRADITIONAL and not simplified else "zh-Hans",
         "title": highlight(convert(article.title), words),
-        "paragraphs": [_marked(convert(paragraph), words) for paragraph in article.paragraphs()],
+        "blocks": [(kind, _marked(convert(text), words)) for kind, text in article.blocks()],
         "comments": [ShownComment.of(comment, convert) for comment in article.comments.all()],
-        "initiatives": [i for i in article.initiatives.all() if i.confirmed],
+        "initiatives": [i for i in article.initiatives.all() if i.is_shown],
         "records": article.import_records.all(),
         "near_duplicates": article.near_duplicates.all(),
+        "versions": article.versions.all(),
         "related": related_articles(article),
         "citation": article.citation(url, timezone.localdate()),
+    })
+
+
+def article_version(request, pk, number):
+    """An earlier text of an article, as it stood before a re-import replaced it."""
+    version = get_object_or_404(ArticleVersion.objects.select_related("article"), article_id=pk, number=number)
+    return render(request, "archive/article_version.html", {
+        "version": version,
+        "article": version.article,
+        "blocks": body_blocks(version.body),
     })
 
 
@@ -193,11 +226,11 @@ def city_detail(request, slug):
         **listing,
         "counties": city.county_cities.annotate(article_count=Count("articles")).filter(article_count__gt=0)
         .order_by("-article_count", "name"),
-        "initiatives": Initiative.objects.filter(confirmed=True, articles__in=articles.values("pk"))
+        "initiatives": Initiative.objects.shown().filter(articles__in=articles.values("pk"))
         .annotate(article_count=Count("articles")).order_by("-article_count", "name"),
         "officials": officials_named_in(articles),
         "mentioned_count": city.mentioned_in.count(),
-        "chart": _year_chart(articles, listing["page"].paginator.count, f"{city.name}每年的文章数", "city-years"),
+        "chart": _year_chart(articles, listing["total"], f"{city.name}每年的文章数", "city-years"),
     })
 
 
@@ -209,9 +242,9 @@ def _add_figures(initiatives: list[Initiative]) -> None:
     """
     dates = dict(Article.objects.order_by().values_list("id", "published_on"))
     city_of = dict(Article.objects.order_by().filter(city__isnull=False).values_list("id", "city_id"))
-    links = Article.initiatives.through.objects.filter(initiative__in=initiatives).values_list(
-        "initiative_id", "article_id"
-    )
+    links = Article.initiatives.through.objects.filter(
+        initiative__in=initiatives, article__near_duplicate_of__isnull=True
+    ).values_list("initiative_id", "article_id")
     articles_of: dict[int, list[int]] = {}
     for initiative_id, article_id in links:
         articles_of.setdefault(initiative_id, []).append(article_id)
@@ -231,23 +264,25 @@ def _add_figures(initiatives: list[Initiative]) -> None:
 
 
 def initiative_list(request):
-    initiatives = list(Initiative.objects.filter(confirmed=True))
+    initiatives = list(Initiative.objects.shown())
     _add_figures(initiatives)
+    initiatives = [initiative for initiative in initiatives if initiative.article_count]  # only those that occur
     initiatives.sort(key=lambda initiative: (-initiative.article_count, initiative.name))
     return render(request, "archive/initiative_list.html", {"section": "initiatives", "initiatives": initiatives})
 
 
 def initiative_detail(request, slug):
-    initiative = get_object_or_404(Initiative.objects.prefetch_related("aliases"), slug=slug, confirmed=True)
+    initiative = get_object_or_404(Initiative.objects.shown().prefetch_related("aliases"), slug=slug)
     articles = Article.objects.filter(initiatives=initiative)
     listing = _listing(request, articles)
     return render(request, "archive/initiative_detail.html", {
         "section": "initiatives",
         "initiative": initiative,
+        "evidence": None if initiative.confirmed else evidence_summary(initiative),
         **listing,
         "cities": City.objects.filter(articles__initiatives=initiative)
         .annotate(article_count=Count("articles")).order_by("-article_count", "name"),
-        "chart": _year_chart(articles, listing["page"].paginator.count, f"{initiative.name}：每年的文章数",
+        "chart": _year_chart(articles, listing["total"], f"{initiative.name}：每年的文章数",
                              "initiative-years"),
     })
 
@@ -262,7 +297,7 @@ def about(request):
         "traditional_count": articles.filter(script=Script.TRADITIONAL).count(),
         "city_count": City.objects.filter(articles__isnull=False).distinct().count(),
         "province_count": City.objects.filter(articles__isnull=False).values("province").distinct().count(),
-        "initiative_count": Initiative.objects.filter(confirmed=True).count(),
+        "initiative_count": Initiative.objects.shown().occurring().count(),
         "outlet_count": articles.exclude(outlet="").values("outlet").distinct().count(),
         "comment_count": Comment.objects.count(),
         "first": span["first"],
@@ -322,7 +357,7 @@ def api_search(request):
                 "city": hit.article.city.name if hit.article.city else None,
                 "province": hit.article.province or None,
                 "outlet": hit.article.outlet,
-                "initiatives": [i.name for i in hit.article.initiatives.all() if i.confirmed],
+                "initiatives": [i.name for i in hit.article.initiatives.all() if i.is_shown],
                 "snippet": unescape(strip_tags(hit.snippet)),  # plain text: no <mark>, no &lt;
             }
             for hit in results.hits
@@ -335,7 +370,9 @@ def api_search(request):
 
 @api_view
 def api_article(request, pk):
-    article = get_object_or_404(Article.objects.for_export(), pk=pk)
+    article = Article.objects.for_export().filter(pk=pk).first()
+    if article is None:
+        return redirect("archive:api_article", _merged(pk).pk, permanent=True)
     return JsonResponse(article.export_record(), json_dumps_params={"ensure_ascii": False})
 
 

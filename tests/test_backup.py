@@ -264,9 +264,16 @@ def test_a_backup_taken_during_an_import_restores_to_a_consistent_archive(tmp_pa
     originals = output(restored, ORIGINALS_SCRIPT)
     assert originals["wrong"] == []
     assert 0 < originals["articles"] < output(live, ORIGINALS_SCRIPT)["articles"], "not a backup taken mid-import"
-    # Each restored article is the live archive's, as the import left it.
-    whole = {record["id"]: record for record in exported(live)}
-    assert all(record == whole[record["id"]] for record in exported(restored))
+    # Each restored article is the live archive's, as the import left it, but for what files imported
+    # after the backup add to it: more copies and near-duplicates, candidates scored on more articles.
+    def own(record):
+        return {name: value for name, value in record.items() if name not in LATER_FILES_ADD}
+
+    whole = {record["id"]: own(record) for record in exported(live)}
+    assert all(own(record) == whole[record["id"]] for record in exported(restored))
+
+
+LATER_FILES_ADD = {"copies", "near_duplicates", "initiatives"}
 
 
 @contextmanager

@@ -8,7 +8,10 @@ from pathlib import Path
 import pytest
 from django.core.management import CommandError, call_command
 
+from archive.candidates import evidence_summary, merge_as_alias, reject
+from archive.export import FIELDS
 from archive.importer import Importer, prepare_files
+from archive.ingest.discovery import SHOWN_SCORE
 from archive.models import Article, City, ImportRecord, Initiative, Original
 
 pytestmark = pytest.mark.django_db
@@ -212,10 +215,7 @@ def test_export_gives_one_record_per_article_as_jsonl_and_csv(tmp_path):
     records = [json.loads(line) for line in output.read_text(encoding="utf-8").splitlines()]
     assert len(records) == 2
     sanya = next(record for record in records if record["city"] == "三亚")
-    assert list(sanya) == [
-        "id", "source_file", "sha256", "encoding", "title", "published_on", "outlet", "authors", "city",
-        "province", "places", "officials", "initiatives", "script", "body", "comments", "url",
-    ]
+    assert list(sanya) == FIELDS
     assert sanya["source_file"] == "a.txt"
     assert sanya["published_on"] == "2018-10-21"
     assert sanya["province"] == "海南"
@@ -252,6 +252,42 @@ def test_quoted_programme_names_become_candidates_waiting_for_confirmation(tmp_p
     candidate = Initiative.objects.get(name="护瓜行动")
     assert candidate.confirmed is False
     assert candidate.articles.count() == 1
+
+
+def test_a_candidate_is_scored_with_its_evidence_at_the_end_of_an_import(tmp_path):
+    write(tmp_path, "a.txt", ARTICLE.replace("兼管服务。", "兼管服务。公安局还推出了“护瓜行动”,向瓜农承诺赔偿损失。"))
+    run_import(tmp_path)
+
+    candidate = Initiative.objects.get(name="护瓜行动")
+    assert candidate.score >= SHOWN_SCORE
+    assert candidate.is_shown
+    sentences = [entry["sentence"] for entry in candidate.evidence]
+    assert sentences == ["公安局还推出了“护瓜行动”,向瓜农承诺赔偿损失。"]
+    assert evidence_summary(candidate)["article_count"] == 1
+
+
+def test_a_rejected_candidate_stays_rejected_through_a_forced_import(tmp_path):
+    write(tmp_path, "a.txt", ARTICLE.replace("兼管服务。", "兼管服务。公安局还推出了“护瓜行动”,向瓜农承诺赔偿损失。"))
+    run_import(tmp_path)
+    reject([Initiative.objects.get(name="护瓜行动")])
+
+    run_import(tmp_path, force=True)
+    rejected = Initiative.objects.get(name="护瓜行动")
+    assert rejected.rejected and not rejected.is_shown
+    assert rejected.articles.count() == 0
+    assert "护瓜行动" not in Article.objects.get().export_record()["initiatives"]
+
+
+def test_a_candidate_merged_as_an_alias_files_later_imports_under_its_target(tmp_path):
+    write(tmp_path, "a.txt", ARTICLE.replace("兼管服务。", "兼管服务。公安局还推出了“护瓜行动”,向瓜农承诺赔偿损失。"))
+    run_import(tmp_path)
+    target = Initiative.objects.get(name="路长制")
+    merge_as_alias(target, [Initiative.objects.get(name="护瓜行动")])
+
+    run_import(tmp_path, force=True)
+    assert not Initiative.objects.filter(name="护瓜行动").exists()
+    assert "护瓜行动" in target.all_names()
+    assert Article.objects.get().initiatives.filter(pk=target.pk).exists()
 
 
 def articles_as_exported() -> list[dict]:

@@ -4,7 +4,7 @@ from datetime import date
 
 import pytest
 
-from archive.ingest.extract import dateline_date, find_authors, find_outlet, stated_date
+from archive.ingest.extract import dateline_date, find_credits, find_outlet, stated_date
 from archive.ingest.script import matching_form
 
 HEADLINE = "遵义警方推行“赶场警务” 把平安送到乡场上"
@@ -154,32 +154,61 @@ def test_outlet_from_a_source_line_with_a_full_width_colon_in_its_matching_form(
     assert find_outlet([matching_form("来源：人民公安报")], "", []) == "人民公安报"
 
 
-# --- find_authors ---------------------------------------------------------------------------
+# --- find_credits ---------------------------------------------------------------------------
 
 
-def test_authors_from_a_source_tag_line_leave_out_the_editor():
-    assert find_authors(["[来源:新华社] [作者:符明] [编辑:吴晓丹]"]) == ["符明"]
+def test_a_source_tag_line_credits_the_editor_apart_from_the_author():
+    credits = find_credits(["[来源:新华社] [作者:符明] [编辑:吴晓丹]"])
+    assert credits.authors == ["符明"]
+    assert credits.editors == ["吴晓丹"]
 
 
 def test_authors_from_an_author_field():
-    assert find_authors(["2015-03-08 10:20  来源:人民公安报  作者:王建军"]) == ["王建军"]
+    assert find_credits(["2015-03-08 10:20  来源:人民公安报  作者:王建军"]).authors == ["王建军"]
 
 
 def test_authors_from_reporter_and_correspondent_bylines_with_names_written_together():
-    assert find_authors(["  □本报记者陈立新", "  □本报通讯员杨帆郑国华"]) == ["陈立新", "杨帆", "郑国华"]
+    assert find_credits(["  □本报记者陈立新", "  □本报通讯员杨帆郑国华"]).authors == ["陈立新", "杨帆", "郑国华"]
 
 
-def test_authors_from_text_and_photo_credits():
-    assert find_authors(["□文/记者刘晓燕周建□图/记者邓涛"]) == ["刘晓燕", "周建", "邓涛"]
+def test_text_and_photo_credits_part_writers_from_the_photographer():
+    credits = find_credits(["□文/记者刘晓燕周建□图/记者邓涛"])
+    assert credits.authors == ["刘晓燕", "周建"]
+    assert credits.photographers == ["邓涛"]
 
 
 def test_authors_from_a_bracketed_byline():
-    assert find_authors(["(记者 张海洋 通讯员 李翔 王丽)"]) == ["张海洋", "李翔", "王丽"]
+    assert find_credits(["(记者 张海洋 通讯员 李翔 王丽)"]).authors == ["张海洋", "李翔", "王丽"]
 
 
 def test_authors_are_listed_once():
-    assert find_authors(["□本报记者陈立新", "作者:陈立新"]) == ["陈立新"]
+    assert find_credits(["□本报记者陈立新", "作者:陈立新"]).authors == ["陈立新"]
 
 
 def test_no_authors_in_lines_without_a_byline():
-    assert find_authors(["close", "相关链接:", "陈海峰说,要拉近警民距离。", "(责任编辑:李红)"]) == []
+    credits = find_credits(["close", "相关链接:", "陈海峰说,要拉近警民距离。", "(责任编辑:李红)"])
+    assert credits.authors == []
+    assert credits.editors == ["李红"]
+
+
+def test_a_trailing_she_credits_the_names_before_it_with_the_picture():
+    credits = find_credits(["(记者 秦方 摄)"])
+    assert credits.authors == []
+    assert credits.photographers == ["秦方"]
+
+
+def test_a_photo_label_wins_over_the_reporter_rank_beside_it():
+    credits = find_credits(["图/记者秦方 文/记者王建军"])
+    assert credits.photographers == ["秦方"]
+    assert credits.authors == ["王建军"]
+
+
+def test_a_byline_at_the_start_of_the_first_paragraph():
+    credits = find_credits([], opening="本报讯(记者 王建军 通讯员 罗丽)近日,")
+    assert credits.authors == ["王建军", "罗丽"]
+
+
+def test_an_editor_line_after_proofreading_ends_at_the_next_label():
+    credits = find_credits(["责任编辑:李红 校对:张明"])
+    assert credits.editors == ["李红"]
+    assert credits.authors == []

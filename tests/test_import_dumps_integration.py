@@ -7,7 +7,7 @@ import pytest
 from django.core.management import call_command
 from django.utils import timezone
 
-from archive.models import Article, ImportRecord
+from archive.models import Article, ImportRecord, Initiative
 
 from .conftest import DUMPS, requires_dumps
 
@@ -49,7 +49,8 @@ EXPECTED = {
         "first": "“从妥善调处小纠纷和高度重视小诉求入手",
         "last": "受理保险理赔15起,受到市民的普遍欢迎。",
         "outlet": "新法治报",
-        "authors": ["吴舒琴", "王艳杰", "秦方"],
+        "authors": ["吴舒琴", "王艳杰"],
+        "photographers": ["秦方"],
         "chrome": ["核心提示", "![]()", "对话篇", "亮点展现", "□文/记者", "□图/记者"],
     },
     "003_e27f11ea6634a667.txt": {
@@ -100,6 +101,7 @@ def test_each_dump_is_imported_with_the_facts_it_states(imported, name):
     assert article.script == expected["script"]
     assert article.outlet == expected["outlet"]
     assert article.authors == expected["authors"]
+    assert article.photographers == expected.get("photographers", [])
 
 
 @pytest.mark.parametrize("name", sorted(EXPECTED))
@@ -154,3 +156,27 @@ def test_a_second_import_of_the_folder_reports_everything_unchanged(imported):
     call_command("import_dumps", str(DUMPS), stdout=out, stderr=io.StringIO(), verbosity=0)
     assert out.getvalue().strip() == "imported 0, updated 0, unchanged 5, duplicates 0, failed 0, not indexed 0"
     assert Article.objects.count() == 5
+
+
+def candidates_found() -> dict[str, tuple]:
+    """Every candidate with its score, article count and evidence sentences (ids differ between runs)."""
+    return {
+        candidate.name: (candidate.score, candidate.articles.count(), sorted(e["sentence"] for e in candidate.evidence))
+        for candidate in Initiative.objects.filter(confirmed=False, rejected=False)
+    }
+
+
+def test_the_same_candidates_whatever_the_order_of_the_files(db, tmp_path):
+    dumps = sorted(DUMPS.iterdir())
+    found = []
+    for order, names in (("forward", dumps), ("backward", dumps[::-1])):
+        folder = tmp_path / order
+        folder.mkdir()
+        for number, dump in enumerate(names):  # the importer takes files in name order
+            (folder / f"{number:02d}_{dump.name}").write_bytes(dump.read_bytes())
+        call_command("import_dumps", str(folder), stdout=io.StringIO(), stderr=io.StringIO(), verbosity=0)
+        found.append(candidates_found())
+        Article.objects.all().delete()
+        ImportRecord.objects.all().delete()
+        Initiative.objects.filter(confirmed=False).delete()
+    assert found[0] and found[0] == found[1]

@@ -51,7 +51,7 @@ OUTLETS = {
 AUTHORS = {
     PORTAL: ["符明"],
     FORUM: [],
-    INTERVIEW: ["刘晓燕", "周建", "邓涛"],
+    INTERVIEW: ["刘晓燕", "周建"],
     THEORY: [],
     BLOG: ["陈立新", "杨帆", "郑国华"],
     BARE: ["王建军"],

@@ -102,7 +102,7 @@ def expected_facets(found) -> dict[str, dict[str, int]]:
     found = list(found.select_related("city").prefetch_related("initiatives"))
     return {
         "city": dict(Counter(article.city.name for article in found if article.city)),
-        "initiative": dict(Counter(i.name for article in found for i in article.initiatives.all() if i.confirmed)),
+        "initiative": dict(Counter(i.shown_name for article in found for i in article.initiatives.all() if i.is_shown)),
         "year": dict(Counter(str(article.published_on.year) for article in found if article.published_on)),
         "outlet": dict(Counter(article.outlet for article in found if article.outlet)),
     }
@@ -257,8 +257,8 @@ def test_unknown_filter_values_give_no_hits_not_an_error(client, articles, unkno
         assert "没有找到" in page.content.decode()
 
 
-def test_an_unconfirmed_initiative_is_not_a_filter(client, articles):
-    candidate = Initiative.objects.create(name="护瓜行动", slug="huguaxingdong", confirmed=False)
+def test_an_unconfirmed_initiative_below_the_shown_score_is_not_a_filter(client, articles):
+    candidate = Initiative.objects.create(name="护瓜行动", slug="huguaxingdong", confirmed=False, score=0.2)
     candidate.articles.add(articles.first())
     for q in QUERIES:
         assert api(client, q=q, initiative="huguaxingdong")["count"] == 0

@@ -15,6 +15,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
+from archive.ingest.discovery import SHOWN_SCORE
 from archive.models import Article, City, Comment, ImportRecord, Initiative, Official, Original
 
 pytestmark = pytest.mark.django_db
@@ -326,7 +327,35 @@ def test_initiative_list_gives_counts_cities_and_first_and_last_year(client):
     assert f'<a href="{sanya.get_absolute_url()}">三亚</a> <span class="count">2</span>' in row
     assert f'<a href="{danzhou.get_absolute_url()}">儋州</a> <span class="count">1</span>' in row
     assert "2014–2018" in row
-    assert unreported.get_absolute_url() in page  # every confirmed initiative, even without articles
+    assert unreported.get_absolute_url() not in page  # lists show only the initiatives that occur
+
+
+def test_counts_and_lists_show_only_initiatives_that_occur(client):
+    make_initiative("没有报道的举措")
+    reported = make_initiative("路长制")
+    make_article(make_city("三亚"), [reported])
+    occurring = Initiative.objects.shown().occurring().count()
+    assert occurring < Initiative.objects.filter(confirmed=True).count()  # the seeded names mostly occur nowhere
+    assert f"{occurring} 项警务举措" in get(client, "/")
+    assert "没有报道的举措" not in get(client, "/initiatives/")
+
+
+def test_a_shown_candidate_is_listed_and_marked_unconfirmed_with_its_evidence(client):
+    sanya = make_city("三亚")
+    candidate = make_initiative("护瓜行动", confirmed=False, score=SHOWN_SCORE + 0.1)
+    weak = make_initiative("警民一家", confirmed=False, score=SHOWN_SCORE - 0.3)
+    article = make_article(sanya, [candidate, weak])
+    candidate.evidence = [{"article": article.pk, "sentence": "开展“护瓜行动”,守护瓜农。", "quoted": True,
+                           "launched": True, "described": False, "count": 1}]
+    candidate.save()
+    listing = get(client, "/initiatives/")
+    assert re.search(r'护瓜行动</a> <span class="unconfirmed"[^>]*>未确认</span>', listing)
+    assert "警民一家" not in listing
+    assert "未确认" in get(client, article.get_absolute_url())
+    assert "警民一家" not in get(client, article.get_absolute_url())
+    page = get(client, candidate.get_absolute_url())
+    assert "尚未经人工审核" in page and "开展“护瓜行动”,守护瓜农。" in page
+    assert client.get(weak.get_absolute_url()).status_code == 404
 
 
 def test_initiative_page_shows_description_timeline_cities_and_articles(client):
@@ -494,3 +523,76 @@ def test_editing_an_article_in_the_admin_saves_the_new_metadata(admin_client, ar
 
     article.refresh_from_db()
     assert (article.title, article.outlet, article.authors) == ("新标题", "人民公安报", ["王某"])
+
+
+# Estimated dates, headings and credits
+
+
+def estimated_article(city=None, **fields) -> Article:
+    return make_article(
+        city, published_on=None, estimated_year=2013, estimated_month=11,
+        date_reasoning="dateline 11月22日; 2011年6月 + 兩年多來 → 2013",
+        date_evidence="2011年6月,浙江第一個網上公安局落戶台州。\n兩年多來,瀏覽量突破百萬。", **fields,
+    )
+
+
+def test_an_estimated_date_is_shown_as_such_with_its_reasoning(client):
+    article = estimated_article()
+    page = get(client, article.get_absolute_url())
+    assert '<details class="date-estimate"><summary>约 2013 年 11 月（推断）</summary>' in page
+    assert "2011年6月 + 兩年多來 → 2013" in page
+    assert "兩年多來,瀏覽量突破百萬。" in page
+
+
+def test_a_list_can_keep_only_estimated_stated_or_undated_articles(client):
+    city = make_city("台州")
+    estimated = estimated_article(city, title="推断年份的文章")
+    make_article(city, title="注明日期的文章")
+    make_article(city, title="日期不详的文章", published_on=None)
+    everything = get(client, city.get_absolute_url())
+    assert "约 2013 年 11 月（推断）" in everything and "日期不详的文章" in everything
+    only_estimated = get(client, city.get_absolute_url(), dates="estimated")
+    assert estimated.title in only_estimated
+    assert "注明日期的文章" not in only_estimated and "日期不详的文章" not in only_estimated
+    assert "推断年份的文章" not in get(client, city.get_absolute_url(), dates="undated")
+    assert "注明日期的文章" in get(client, city.get_absolute_url(), dates="stated")
+
+
+def test_timelines_draw_estimated_years_in_their_own_shade(client):
+    city = make_city("台州")
+    estimated_article(city)
+    make_article(city, published_on=date(2013, 3, 1))
+    make_article(city, published_on=None)
+    page = get(client, city.get_absolute_url())
+    assert 'class="bar bar-estimated"' in page
+    assert "2013年：推断 1 篇" in page
+    assert "另有 1 篇日期不详" in page
+
+
+def test_sub_headings_are_rendered_as_headings_and_not_indexed_with_their_marks(client):
+    article = make_article(body="第一段，讲述背景。\n\n## 为百姓解难题\n\n### 推行路长制\n\n正文段落。\n\n最后一段。")
+    page = get(client, article.get_absolute_url())
+    assert "<h2>为百姓解难题</h2>" in page and "<h3>推行路长制</h3>" in page
+    assert "##" not in page
+    assert article.plain_body.startswith("第一段，讲述背景。\n\n为百姓解难题")
+    record = article.export_record()
+    assert record["headings"] == ["为百姓解难题", "推行路长制"] and "#" not in record["body"]
+
+
+def test_photographers_editors_and_forum_figures_are_shown_apart_from_authors(client):
+    article = make_article(authors=["吴舒琴"], photographers=["秦方"], editors=["陈晓丹"],
+                           forum_location="中国江苏徐州", forum_views=1166, forum_replies=3)
+    page = get(client, article.get_absolute_url())
+    assert "<dt>作者</dt><dd>吴舒琴</dd>" in page
+    assert "<dt>摄影</dt><dd>秦方</dd>" in page
+    assert "<dt>编辑</dt><dd>陈晓丹</dd>" in page
+    assert "发帖地点：中国江苏徐州 · 查看 1166 · 回复 3" in page
+    record = article.export_record()
+    assert (record["photographers"], record["editors"], record["forum_views"]) == (["秦方"], ["陈晓丹"], 1166)
+
+
+def test_the_export_gives_an_estimate_and_its_evidence():
+    record = estimated_article().export_record()
+    assert record["published_on"] is None
+    assert record["date_estimate"] == "2013-11"
+    assert record["date_evidence"].startswith("dateline 11月22日; 2011年6月 + 兩年多來 → 2013\n2011年6月")

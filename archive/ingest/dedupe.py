@@ -2,6 +2,7 @@
 
 import hashlib
 import re
+import unicodedata
 from collections import Counter
 
 _NOISE_RE = re.compile(r"[\s\W_?]+")
@@ -10,6 +11,18 @@ SIMHASH_BITS = 64
 # Measured on 2,000 generated articles built from shared paragraphs: no two were closer than 7.
 NEAR_DUPLICATE_DISTANCE = 4
 BANDS = 5  # with distance <= 4, two near duplicates agree on at least one of five bands
+
+
+_WHITESPACE_RE = re.compile(r"\s+")
+
+
+def text_sha256(decoded_text: str) -> str:
+    """Equal for copies of one file in other encodings, with a BOM, with CRLF lines, as NFD.
+
+    The decoder has already taken the BOM and made every line end "\n"; runs of whitespace count as one.
+    """
+    text = _WHITESPACE_RE.sub(" ", unicodedata.normalize("NFC", decoded_text)).strip()
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
 def normalise(simplified_body: str) -> str:

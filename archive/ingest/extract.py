@@ -1,6 +1,10 @@
-"""Facts stated in the text: publication date, outlet and authors. Patterns run on simplified text."""
+"""Facts stated in the text: publication date, outlet and credits (authors, photographers, editors).
+
+Patterns run on simplified text.
+"""
 
 import re
+from dataclasses import dataclass, field
 from datetime import date
 
 from .names import split_names
@@ -82,34 +86,90 @@ def find_outlet(meta_lines: list[str], text: str, chrome_lines: list[str], board
     return ""
 
 
-_BYLINE_ROLE_RE = re.compile(r"(?:本报|特约|实习)?(?:记者|通讯员|实习生|作者):?\s*")
-_AUTHOR_PATTERNS = [
-    re.compile(r"\[作者:\s*([^\]]+)\]"),
-    re.compile(r"(?:^|\s)作者:\s*(\S+)"),
-    re.compile(r"\(\s*((?:记者|通讯员)[^()]{2,40})\)"),
-]
+@dataclass(frozen=True)
+class Credits:
+    """Who wrote, photographed and edited an article, in the order the page names them."""
+
+    authors: list[str] = field(default_factory=list)
+    photographers: list[str] = field(default_factory=list)
+    editors: list[str] = field(default_factory=list)
 
 
+AUTHOR, PHOTOGRAPHER, EDITOR = "authors", "photographers", "editors"
+# What a label in a byline makes of the names after it. A function (文, 图, 编辑) says what the
+# person did and wins over a rank (记者, 通讯员) beside it: "图/记者秦方" credits a photographer.
+# Labels without a role (校对, 来源) end the names of the label before them.
+_FUNCTIONS = {
+    "摄影记者": PHOTOGRAPHER, "摄影": PHOTOGRAPHER, "摄像": PHOTOGRAPHER, "图片": PHOTOGRAPHER,
+    "图": PHOTOGRAPHER, "摄": PHOTOGRAPHER,
+    "责任编辑": EDITOR, "实习编辑": EDITOR, "编辑": EDITOR, "责编": EDITOR,
+    "作者": AUTHOR, "撰文": AUTHOR, "撰稿": AUTHOR, "文": AUTHOR,
+    "校对": None, "审核": None, "审校": None, "监制": None, "最后修改": None, "来源": None, "稿源": None,
+}
+_RANKS = ("记者", "通讯员", "实习生")
+# 文, 图 and 摄 are labels only beside "/" or before ":" (文 is also a surname): 文/图 张三.
+_LABEL_RE = re.compile(
+    r"(?:本报|特约|实习|见习)?(摄影记者|摄影|摄像|图片|责任编辑|实习编辑|编辑|责编|作者|撰文|撰稿|校对|审核|审校|监制|"
+    r"最后修改|来源|稿源|记者|通讯员|实习生|(?:文|图|摄)(?=\s*[/:])|(?<=/)(?:文|图))\s*[/:]?\s*"
+)
+# "(记者 秦方 摄)": a trailing 摄 credits the names before it with the picture.
+_TRAILING_SHOT_RE = re.compile(r"^(.*?\S)\s*摄影?\s*$")
+# Where bylines stand: tags, fields, □ lines, a bracketed byline, and short lines that begin with a label.
+_CREDIT_TAG_RE = re.compile(r"\[((?:作者|编辑|责任编辑|摄影|图片):[^\]]+)\]")
+_AUTHOR_FIELD_RE = re.compile(r"(?:^|\s)(作者:\s*\S+)")
+_BRACKETED_RE = re.compile(r"\(\s*((?:本报|特约)?(?:记者|通讯员|摄影|责任编辑|编辑|责编)[^()]{2,40})\)")
+_LABELLED_LINE_RE = re.compile(
+    r"^(?:本报|特约|实习|见习)?(?:记者|通讯员|摄影|摄像|图片|责任编辑|编辑|责编|文|图)\s*[/:\s]"
+)
 _INLINE_BYLINE_RE = re.compile(r"^[^。]{0,20}?\(\s*((?:本报)?(?:记者|通讯员)[^()]{2,40})\)")
 
 
-def find_authors(meta_lines: list[str], opening: str = "") -> list[str]:
-    """Bylines: [作者:…], 作者:…, □本报记者…, □文/记者…□图/记者…, (记者 … 通讯员 …).
+def _byline_pieces(line: str) -> list[str]:
+    """The parts of a line that are bylines (a line may hold several: [作者:…] [编辑:…])."""
+    if line.startswith("□") or "□文/" in line or "□图/" in line:
+        return [piece for piece in line.split("□") if piece.strip()]
+    pieces = _CREDIT_TAG_RE.findall(line) + _AUTHOR_FIELD_RE.findall(line) + _BRACKETED_RE.findall(line)
+    if not pieces and _LABELLED_LINE_RE.match(line) and not re.search(r"[。,;!?]", line) and len(line) <= 60:
+        pieces = [line]
+    return pieces
+
+
+def _credit_piece(piece: str, credits: dict[str, list[str]]) -> None:
+    """Names after each run of labels, filed under what the labels say the people did."""
+    shot = _TRAILING_SHOT_RE.match(piece)
+    piece = shot.group(1) if shot else piece
+    labels = list(_LABEL_RE.finditer(piece))
+    for number, label in enumerate(labels):
+        end = labels[number + 1].start() if number + 1 < len(labels) else len(piece)
+        names_text = piece[label.end() : end]
+        if not names_text.strip():
+            continue  # a label directly before another: read with it
+        group = [label]
+        for earlier in reversed(labels[:number]):
+            if piece[earlier.end() : group[0].start()].strip():
+                break
+            group.insert(0, earlier)
+        words = [match.group(1) for match in group]
+        roles = {_FUNCTIONS[word] for word in words if word in _FUNCTIONS}
+        if not roles:
+            roles = {AUTHOR} if any(word in _RANKS for word in words) else set()
+        if shot and end == len(piece):
+            roles = {PHOTOGRAPHER}
+        for role in roles - {None}:
+            credits[role].extend(name for name in split_names(names_text) if name not in credits[role])
+
+
+def find_credits(meta_lines: list[str], opening: str = "") -> Credits:
+    """Bylines: [作者:…] [编辑:…], 作者:…, □本报记者…, □文/记者…□图/记者…, (记者 … 通讯员 …),
+    责任编辑:…, (记者 … 摄).
 
     `opening` is the start of the article's first paragraph, where mainland papers put the
     byline: 本报讯(记者 王建军 通讯员 罗丽)….
     """
-    found: list[str] = []
+    credits: dict[str, list[str]] = {AUTHOR: [], PHOTOGRAPHER: [], EDITOR: []}
     if match := _INLINE_BYLINE_RE.match(opening):
         meta_lines = [f"({match.group(1)})", *meta_lines]
     for line in meta_lines:
-        line = line.strip()
-        pieces = []
-        if line.startswith("□") or "□文/" in line or "□图/" in line:
-            pieces = [re.sub(r"^(文|图|摄影|摄)/", "", piece) for piece in line.split("□") if piece]
-        for pattern in _AUTHOR_PATTERNS:
-            pieces += pattern.findall(line)
-        for piece in pieces:
-            for chunk in _BYLINE_ROLE_RE.split(piece):
-                found.extend(name for name in split_names(chunk) if name not in found)
-    return found
+        for piece in _byline_pieces(line.strip()):
+            _credit_piece(piece, credits)
+    return Credits(**credits)

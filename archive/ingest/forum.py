@@ -12,6 +12,11 @@ _TIME = r"(\d{4}-\d{1,2}-\d{1,2}\s+\d{1,2}:\d{2}(?::\d{2})?)"
 POST_HEADER_RE = re.compile(rf"^\s*(楼主\s*\|)?\s*发表[于?]\s+{_TIME}\s*\|")
 _QUOTE_HEADER_RE = re.compile(rf"^\s*(\S+?)\s+发表于\s+{_TIME}\s*$")
 _BOARD_NAME_RE = re.compile(r"(\S{2,20}?(论坛|社区|bbs|BBS))")
+# The thread's figures above its first post ("查看: 1166|回复: 3", "阅读(1166) 回复(3)") and where
+# the first post came from ("来自 中国江苏徐州", "IP属地:江苏").
+_VIEWS_RE = re.compile(r"(?:查看|阅读|浏览|点击|人气)\s*[:(]?\s*(\d+)")
+_REPLIES_RE = re.compile(r"(?:回复|回帖|评论)\s*[:(]?\s*(\d+)")
+_LOCATION_RE = re.compile(r"(?:来自|IP属地|所在地|发帖地)\s*[:]?\s*([^\s|]{2,40})")
 
 
 @dataclass
@@ -22,6 +27,9 @@ class Thread:
     comments: list[Comment]
     board: str
     header: list[int]  # indexes of the lines before the first post
+    location: str = ""  # where the first post came from, in the page's own script
+    views: int | None = None
+    replies: int | None = None
 
 
 def parse_time(text: str) -> datetime | None:
@@ -52,6 +60,22 @@ def _title(before: list[int], lines: list[str], simplified: list[str]) -> str:
     # The thread title is the last headline before the first post (the board name comes first).
     titles = [strip_board_tag(lines[i].strip()) for i in reversed(heads)]
     return next((title for title in titles if title), "")
+
+
+def _figure(pattern: re.Pattern, lines: list[str]) -> int | None:
+    for line in lines:
+        if match := pattern.search(line):
+            return int(match.group(1))
+    return None
+
+
+def _location(indexes: list[int], lines: list[str], simplified: list[str]) -> str:
+    for i in indexes:
+        if match := _LOCATION_RE.search(simplified[i]):
+            # Conversion keeps one character for one, so the span carries over to the original.
+            same_length = len(lines[i]) == len(simplified[i])
+            return lines[i][match.start(1) : match.end(1)] if same_length else match.group(1)
+    return ""
 
 
 def _reply(lines: list[str], simplified: list[str], header: re.Match) -> Comment:
@@ -106,6 +130,9 @@ def parse_thread(lines: list[str], simplified: list[str]) -> Thread:
         if comment.text or comment.quote_text:
             comments.append(comment)
     before = [i for i in range(headers[0]) if simplified[i].strip()]
+    # The first post's header, then the lines above it (where some forums put the poster's details).
+    post_header = [headers[0], *reversed(before)]
+    figures = [simplified[i] for i in post_header]
     return Thread(
         title=_title(before, lines, simplified),
         paragraphs=body_paragraphs(op_lines, lines, simplified),
@@ -113,4 +140,7 @@ def parse_thread(lines: list[str], simplified: list[str]) -> Thread:
         comments=_name_quoted_authors(comments),
         board=_board_name(simplified, lines),
         header=list(range(headers[0] + 1)),
+        location=_location(post_header, lines, simplified),
+        views=_figure(_VIEWS_RE, figures),
+        replies=_figure(_REPLIES_RE, figures),
     )

@@ -7,13 +7,16 @@ from collections import Counter
 
 from . import dedupe
 from .clean import count_lost_characters, is_hard_chrome, remove_pinyin, repair_mojibake
+from .dates import estimate_date
 from .decode import UndecodableDump, decode_dump
+from .discovery import find_mentions
 from .draft import ArticleDraft
-from .extract import dateline_date, find_authors, find_outlet, stated_date
-from .forum import is_thread, parse_thread
+from .extract import dateline_date, find_credits, find_outlet, stated_date
+from .forum import Thread, is_thread, parse_thread
 from .gazetteer import Gazetteer, Place
+from .headings import mark_headings
 from .html import html_to_text, looks_like_html
-from .initiatives import InitiativeMatcher, discover_candidates
+from .initiatives import InitiativeMatcher
 from .layout import Layout, find_article
 from .officials import find_officials
 from .script import detect_script, matching_form
@@ -82,27 +85,39 @@ def parse_dump(raw: bytes, matcher: InitiativeMatcher, gazetteer: Gazetteer | No
         published_on, date_basis = stated, "date stated above the article"
     else:
         published_on, date_basis = dateline_date([matching_form(p) for p in found.paragraphs], simple_body)
+    date_estimate = None
+    if published_on is None:
+        date_estimate = estimate_date(found.paragraphs, [matching_form(p) for p in found.paragraphs])
 
     places = rank_places(simple_title, simple_body, gazetteer)
     city = places[0] if places else None
     matched_text = simple_title + "\n" + simple_body
     place_names = {place.name for place in places}
     comment_text = "\n".join(c.text for c in comments)
+    credits = find_credits(meta_lines, matching_form(found.paragraphs[0]))
+    thread = found if isinstance(found, Thread) else None
     return ArticleDraft(
         title=title,
-        body=body,
+        body="\n\n".join(mark_headings(found.paragraphs)),  # the text above, its sub-headings marked
         script=detect_script(title + body),
         encoding=decoded.encoding,
+        text_sha256=dedupe.text_sha256(decoded.text),
         comments=comments,
         published_on=published_on,
         date_basis=date_basis,
+        date_estimate=date_estimate,
         outlet=find_outlet(meta_lines, simple_body, chrome_lines, board),
-        authors=find_authors(meta_lines, matching_form(found.paragraphs[0])),
+        authors=credits.authors,
+        photographers=credits.photographers,
+        editors=credits.editors,
+        forum_location=thread.location if thread else "",
+        forum_views=thread.views if thread else None,
+        forum_replies=thread.replies if thread else None,
         city=city,
         places=places[1:],
         officials=find_officials(matched_text, gazetteer, default_place=city),
         initiatives=matcher.find(matched_text),
-        candidates=discover_candidates(matched_text, matcher, place_names),
+        candidates=find_mentions(matched_text, matcher, place_names),
         lost_characters=count_lost_characters(title + "\n" + body + "\n" + comment_text),
         pinyin_removed=pinyin_removed,
         chrome_lines_removed=found.chrome_lines if isinstance(found, Layout) else 0,  # a thread drops none

@@ -12,6 +12,7 @@ from datetime import date
 from haystack import indexes
 from haystack.constants import DJANGO_CT, DJANGO_ID, ID
 
+from ..ingest.headings import plain_text
 from . import words
 
 # Sort keys that put articles without a date last in both directions.
@@ -50,7 +51,7 @@ def _digest(title: str, body: str) -> bytes:
 
 def cut(title: str, body: str) -> CutText:
     """The index words of an article's headline and body (the costly part of indexing)."""
-    text = title + "\n" + body
+    text = title + "\n" + plain_text(body)  # heading marks are layout, not words
     return CutText(_digest(title, body), words.user_words(), words.indexed_form(words.words(text)),
                    words.indexed_form(words.words(title)))
 
@@ -77,8 +78,10 @@ class IndexedArticle:
         here unless `cut_text` was cut with the current words."""
         if cut_text is None or not cut_text.is_current_for(article.title, article.body):
             cut_text = cut(article.title, article.body)
-        # The names of its initiatives follow the text: “五小”民生警务 is found by 五小民生警务.
-        names = [words.normalise(name) for initiative in article.initiatives.all() for name in initiative.all_names()]
+        # The names of its confirmed initiatives follow the text: “五小”民生警务 is found by 五小民生警务.
+        # A candidate's name is words of the text already, and may yet be rejected.
+        names = [words.normalise(name) for initiative in article.initiatives.all() if initiative.confirmed
+                 for name in initiative.all_names()]
         text = " ".join([cut_text.text, words.indexed_form([], apart=names)]) if names else cut_text.text
         return cls(
             article_id=article.pk,

@@ -118,7 +118,7 @@ class Hit:
 
     @cached_property
     def snippet(self) -> SafeString:
-        return snippet(self.article.body, self.words)
+        return snippet(self.article.plain_body, self.words)
 
 
 @dataclass
@@ -223,7 +223,7 @@ def _resolve(params: SearchParams) -> _Filters:
         filters.city = City.objects.filter(slug=params.city).first()
         filters.impossible |= filters.city is None
     if params.initiative:
-        filters.initiative = Initiative.objects.filter(slug=params.initiative, confirmed=True).first()
+        filters.initiative = Initiative.objects.shown().filter(slug=params.initiative).first()
         filters.impossible |= filters.initiative is None
     if params.year_from or params.year_to:
         # Dates come from the text and are never later than the import, nor before 1990.
@@ -253,13 +253,13 @@ def _facets_from_counts(counts: dict[str, dict[str, int]]) -> dict[str, list[Fac
     """Facet counts keyed by ids (city, initiative) or values (year, outlet), with names and slugs."""
     counts = {name: {str(key): n for key, n in values.items() if key} for name, values in counts.items()}
     cities = City.objects.in_bulk([int(pk) for pk in counts.get("city", {}) if pk.isdigit()])
-    initiatives = Initiative.objects.filter(confirmed=True).in_bulk(
+    initiatives = Initiative.objects.shown().in_bulk(
         [int(pk) for pk in counts.get("initiative", {}) if pk.isdigit()]
     )
     facets = {
         "city": [FacetValue(cities[int(pk)].slug, cities[int(pk)].name, n)
                  for pk, n in counts.get("city", {}).items() if pk.isdigit() and int(pk) in cities],
-        "initiative": [FacetValue(initiatives[int(pk)].slug, initiatives[int(pk)].name, n)
+        "initiative": [FacetValue(initiatives[int(pk)].slug, initiatives[int(pk)].shown_name, n)
                        for pk, n in counts.get("initiative", {}).items() if pk.isdigit() and int(pk) in initiatives],
         "year": [FacetValue(year, year, n) for year, n in counts.get("year", {}).items()],
         "outlet": [FacetValue(outlet, outlet, n) for outlet, n in counts.get("outlet", {}).items()],

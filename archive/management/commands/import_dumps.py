@@ -11,6 +11,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from tqdm import tqdm
 
+from archive.candidates import rescore_candidates
 from archive.importer import SKIPPED, Importer, Outcome, Summary, prepare_files
 from archive.ingest.files import collect_dumps
 from archive.models import Article, ImportRecord
@@ -86,6 +87,7 @@ class Command(BaseCommand):
             # The index failed as the block ended: its articles stay marked, for the next import.
             logger.exception("could not bring the search index up to date")
         if not dry_run:
+            rescore_candidates()  # from all the archive's mentions, so that no order of files shows
             summary.not_indexed = Article.objects.filter(needs_indexing=True).count()
 
         if report:
