@@ -29,7 +29,7 @@ def kind_of(reasoning: str) -> str:
     """The evidence an estimate rests on, read from its reasoning."""
     if "+" in reasoning:
         return "counted period"
-    if "→" in reasoning.split(";")[-1] and "latest stated" not in reasoning and "is past" not in reasoning:
+    if "→" in reasoning.split(";")[-1] and "latest stated" not in reasoning and "are past" not in reasoning:
         return "present of the text"
     return "dateline + latest year"
 

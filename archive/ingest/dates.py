@@ -141,6 +141,14 @@ def _stated_years(sentence: _Sentence) -> list[_Year]:
     return found
 
 
+def _impossible_month(sentences: list[_Sentence]) -> bool:
+    """Is a month stated that no calendar has (2020年58月)? Then the text's numbers are not to be trusted."""
+    return any(
+        match.group(2) and _month_number(match.group(2)) is None
+        for sentence in sentences for match in _YEAR_RE.finditer(sentence.simplified)
+    )
+
+
 def _same_sentence_other_year(sentences: list[_Sentence]) -> bool:
     """The same sentence stated with different years: the text cannot date itself."""
     seen: dict[str, tuple[int, ...]] = {}
@@ -168,9 +176,16 @@ class _Period:
     def reasoning(self) -> str:
         return f"{self.anchor.words} + {self.sentence.quote(self.start, self.end)} → {self.year}"
 
+    @property
+    def counted_in_digits(self) -> bool:
+        return any(c.isdigit() for c in self.sentence.simplified[self.start : self.end])
 
-def _counted_periods(paragraphs: list[list[_Sentence]]) -> list[_Period]:
-    """Periods counted from the nearest year stated before them in the same paragraph."""
+
+def _counted_periods(paragraphs: list[list[_Sentence]], dateline_month: int | None = None) -> list[_Period]:
+    """Periods counted from the nearest year stated before them in the same paragraph.
+
+    "两年多" from 2011年6月 ends more than two years on: with a dateline in 11月 that is 2013, with
+    one in 5月 it is the year after (2013年5月 would be less than two years)."""
     found = []
     for sentences in paragraphs:
         latest: _Year | None = None
@@ -181,7 +196,9 @@ def _counted_periods(paragraphs: list[list[_Sentence]]) -> list[_Period]:
                 anchor = before[-1] if before else latest
                 length = _number(match.group(2))
                 if anchor and 1 <= length <= 30:
-                    found.append(_Period(anchor.year + length, anchor, sentence, *match.span()))
+                    more_than = bool(match.group(3) or match.group(4))
+                    later = more_than and anchor.month and dateline_month and dateline_month <= anchor.month
+                    found.append(_Period(anchor.year + length + bool(later), anchor, sentence, *match.span()))
             if years:
                 latest = years[-1]
     return found
@@ -227,12 +244,12 @@ def estimate_date(paragraphs: list[str], simplified: list[str]) -> DateEstimate 
     """
     by_paragraph = _sentences(paragraphs, simplified)
     sentences = [sentence for paragraph in by_paragraph for sentence in paragraph]
-    if _same_sentence_other_year(sentences):
+    if _same_sentence_other_year(sentences) or _impossible_month(sentences):
         return None
     stated = [year for sentence in sentences for year in _stated_years(sentence)]
     latest = max((y.year for y in stated), default=None)
-    periods = _counted_periods(by_paragraph)
     dateline = _dateline(by_paragraph)
+    periods = _counted_periods(by_paragraph, dateline[0] if dateline else None)
 
     if dateline and any(month > dateline[0] for month in _past_months_of_this_year(sentences)):
         return None  # "今年8月" told as past in a story dated in June
@@ -240,6 +257,8 @@ def estimate_date(paragraphs: list[str], simplified: list[str]) -> DateEstimate 
         return None
     if periods and latest and min(p.year for p in periods) < latest:
         return None  # a period that ends before an event the text tells as past
+    if len(periods) == 1 and periods[0].counted_in_digits:
+        return None  # one period alone, as "近9年来": a figure easily mistyped or left from another story
 
     evidence: list[_Sentence] = []
     reasons: list[str] = []
@@ -253,23 +272,23 @@ def estimate_date(paragraphs: list[str], simplified: list[str]) -> DateEstimate 
         evidence.append(sentence)
         reasons.append(f"{words} → {year}")
     elif dateline and latest:
-        year = latest
-        newest = max((y for y in stated if y.year == latest), key=lambda y: y.month or 0)
-        evidence.append(newest.sentence)
-        reasons.append(f"latest stated {newest.words} → {year}")
+        # The latest year stated is no date of the story by itself; two of its months told as past
+        # and later in the year than the dateline's month put the story in the year after it.
+        after = sorted({y.month: y for y in stated if y.year == latest and y.month and y.month > dateline[0]}.items())
+        if len(after) < 2:
+            return None
+        year = latest + 1
+        evidence += [y.sentence for _month, y in after]
+        reasons.append(f"{'、'.join(y.words for _month, y in after)} are past, after {dateline[0]}月 → {year}")
     else:
         return None
 
     month = None
     if dateline:
         month, day, sentence = dateline
-        # Months of the estimated year stated as past, after the dateline's month: a year later.
+        # Months of the estimated year stated as past, after the dateline's month: the text contradicts it.
         if any(y.year == year and y.month and y.month > month for y in stated):
-            if periods or not reasons[0].startswith("latest"):
-                return None
-            after = max((y for y in stated if y.year == year), key=lambda y: y.month or 0)
-            year += 1
-            reasons[0] = f"{after.words} is past, after {month}月 → {year}"
+            return None
         evidence.insert(0, sentence)
         reasons.insert(0, f"dateline {month}月{day}日")
 
