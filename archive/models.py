@@ -9,6 +9,7 @@ from django.db.models import Count, F, Q
 from django.db.models.functions import ExtractYear
 from django.urls import reverse
 
+from .citations import Citable, gbt7714
 from .ingest.discovery import SHOWN_SCORE
 from .ingest.headings import PARAGRAPH, body_blocks, plain_text
 
@@ -312,13 +313,19 @@ class Article(models.Model):
     def plain_body(self) -> str:
         return plain_text(self.body)
 
+    def citable(self, url: str, accessed: date) -> Citable:
+        """What a reference to this article says (citations.py writes it in each format)."""
+        return Citable(
+            article_id=self.pk, title=self.title, authors=tuple(self.authors), outlet=self.outlet,
+            published_on=self.published_on, estimated_year=self.estimated_year,
+            estimated_month=self.estimated_month, url=url, accessed=accessed, sha256=self.original_id,
+            version=self.version_number(),
+            is_post=self.forum_views is not None or self.forum_replies is not None or bool(self.comments.all()),
+        )
+
     def citation(self, url: str, accessed: date) -> str:
-        """A reference in the style of GB/T 7714 for an online news item, ready to copy."""
-        authors = f"{', '.join(self.authors)}. " if self.authors else ""
-        source = self.outlet or "警务实践文章档案"
-        if self.published_on:
-            source += f", {self.published_on.isoformat()}"
-        reference = f"{authors}{self.title}[N/OL]. {source}[{accessed.isoformat()}]. {url}"
+        """A GB/T 7714-2015 reference, ready to copy."""
+        reference = gbt7714(self.citable(url, accessed))
         # Re-imports may have changed the text: the reference names the one it quotes.
         number = self.version_number()
         return f"{reference}（档案文本第 {number} 版）" if number > 1 else reference

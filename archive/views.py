@@ -1,5 +1,6 @@
 """The archive's pages: browsing by city and initiative, reading an article, and the search views."""
 
+import hashlib
 import logging
 import time
 from collections import Counter
@@ -10,7 +11,7 @@ from html import unescape
 
 from django.conf import settings
 from django.core.paginator import Paginator
-from django.db.models import Count, Max, Min
+from django.db.models import Count, Max, Min, Q
 from django.http import Http404, HttpResponse, JsonResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -18,10 +19,12 @@ from django.utils import timezone
 from django.utils.html import strip_tags
 from django.utils.safestring import SafeString, mark_safe
 from django.views import defaults
+from django.views.decorators.http import condition
 
-from . import charts
+from . import charts, citations
 from .candidates import evidence_summary
 from .export import csv_lines
+from .feeds import search_feed
 from .ingest.headings import body_blocks
 from .ingest.script import to_simplified
 from .middleware import API_METHODS, is_api, json_error, method_not_allowed
@@ -155,6 +158,7 @@ def article_detail(request, pk):
         "versions": article.versions.all(),
         "related": related_articles(article),
         "citation": article.citation(url, timezone.localdate()),
+        "permalink": url,
     })
 
 
@@ -369,11 +373,112 @@ def api_search(request):
 
 
 @api_view
+def api_cities(request):
+    """Every city with canonical articles: name, slug, province, article count (most first)."""
+    cities = (City.objects.annotate(article_count=Count("articles", filter=Q(articles__near_duplicate_of=None)))
+              .filter(article_count__gt=0).order_by("-article_count", "slug"))
+    return JsonResponse({"cities": [
+        {"name": city.name, "slug": city.slug, "province": city.province, "article_count": city.article_count}
+        for city in cities
+    ]}, json_dumps_params={"ensure_ascii": False})
+
+
+@api_view
+def api_initiatives(request):
+    """Every initiative the site shows that occurs: name, slug, confirmed, article count (most first)."""
+    initiatives = (Initiative.objects.shown().with_article_counts().filter(article_count__gt=0)
+                   .order_by("-article_count", "slug"))
+    return JsonResponse({"initiatives": [
+        {"name": initiative.name, "slug": initiative.slug, "confirmed": initiative.confirmed,
+         "article_count": initiative.article_count}
+        for initiative in initiatives
+    ]}, json_dumps_params={"ensure_ascii": False})
+
+
+@api_view
 def api_article(request, pk):
     article = Article.objects.for_export().filter(pk=pk).first()
     if article is None:
         return redirect("archive:api_article", _merged(pk).pk, permanent=True)
     return JsonResponse(article.export_record(), json_dumps_params={"ensure_ascii": False})
+
+
+def _archive_changed():
+    """When any article last changed, and the newest id: a feed of any search is the same until then."""
+    return Article.objects.aggregate(changed=Max("updated_at"), newest=Max("pk"))
+
+
+def _feed_etag(request):
+    changed = _archive_changed()
+    search = sorted(SearchParams.from_data(request.GET).as_query(page="", sort="").items())
+    key = f"{search}|{changed['newest']}|{changed['changed']}"
+    return hashlib.blake2b(key.encode(), digest_size=12).hexdigest()
+
+
+@condition(etag_func=_feed_etag, last_modified_func=lambda request: _archive_changed()["changed"])
+def search_atom(request):
+    """Follow a search: its newest additions as Atom, cheap to poll (ETag and Last-Modified)."""
+    params = SearchParams.from_data(request.GET)
+    try:
+        ids = matching_ids(params)
+    except IndexUnavailable as error:
+        return index_unavailable(request, error)
+    feed = search_feed(request, params, ids)
+    response = HttpResponse(content_type="application/atom+xml; charset=utf-8")
+    feed.write(response, "utf-8")
+    return response
+
+
+# A reference in each format reference managers read: content type, file extension, writer.
+CITATION_FORMATS = {
+    "ris": ("application/x-research-info-systems; charset=utf-8", citations.ris),
+    "bib": ("application/x-bibtex; charset=utf-8", citations.bibtex),
+    "json": ("application/vnd.citationstyles.csl+json; charset=utf-8", None),
+}
+CITATIONS_LIMIT = 5_000  # articles in one /search.ris or /search.bib
+
+
+def _citation_file(items: list, fmt: str, filename: str) -> HttpResponse:
+    content_type, write = CITATION_FORMATS[fmt]
+    body = citations.csl_json_text(items) if write is None else "\n".join(write(item) for item in items)
+    response = HttpResponse(body, content_type=content_type)
+    response["Content-Disposition"] = f'attachment; filename="{filename}.{fmt}"'
+    return response
+
+
+def article_cite(request, pk, fmt):
+    """One article's reference as RIS, BibTeX or CSL-JSON, for Zotero, EndNote and the like."""
+    if fmt not in CITATION_FORMATS:
+        raise Http404("no such citation format")
+    article = Article.objects.prefetch_related("comments", "versions").filter(pk=pk).first()
+    if article is None:
+        return redirect("archive:article_cite", _merged(pk).pk, fmt, permanent=True)
+    url = request.build_absolute_uri(article.get_absolute_url())
+    return _citation_file([article.citable(url, timezone.localdate())], fmt, f"article-{pk}")
+
+
+def search_citations(request, fmt):
+    """The references of a search's articles (up to CITATIONS_LIMIT), in its order; in one of the
+    export slots, as the CSV download."""
+    slot = take_slot(settings.ARCHIVE_DATA_DIR / "slots", settings.ARCHIVE_EXPORT_SLOTS)
+    if slot is None:
+        response = HttpResponse("其他下载正在进行，请稍后再试。\n", status=429,
+                                content_type="text/plain; charset=utf-8")
+        response["Retry-After"] = str(EXPORT_RETRY_AFTER)
+        return response
+    try:
+        ids = matching_ids(SearchParams.from_data(request.GET))[:CITATIONS_LIMIT]
+        accessed, items = timezone.localdate(), []
+        for start in range(0, len(ids), EXPORT_CHUNK):
+            chunk = ids[start : start + EXPORT_CHUNK]
+            articles = Article.objects.prefetch_related("comments", "versions").in_bulk(chunk)
+            items += [articles[pk].citable(request.build_absolute_uri(articles[pk].get_absolute_url()), accessed)
+                      for pk in chunk if pk in articles]
+    except IndexUnavailable as error:
+        return index_unavailable(request, error)
+    finally:
+        slot.release()
+    return _citation_file(items, fmt, "search-results")
 
 
 def search_csv(request):
