@@ -192,3 +192,59 @@ def bar_chart(counts: dict[int, int], title: str, *, chart_id: str = "chart", un
         title, _svg(bars, title, description, chart_id, unit), legend, left_out,
         _table(counts, title, unit, estimated),
     )
+
+
+# Line charts: several series over the same periods (trends.py), one polyline and marker class each.
+LINE_SERIES = 6
+
+
+def line_chart(periods: list[str], series: list[tuple[str, list[float]]], title: str, *,
+               chart_id: str = "line-chart", unit: str = "%") -> SafeString:
+    """One line per series over `periods` (values already in `unit`), with a legend; the figures
+    are in a table the caller writes beside it. Without periods: a sentence instead."""
+    if not periods or not series:
+        return format_html('<p class="chart-empty">{}</p>', "所选时间内没有注明日期的文章。")
+    highest = max((value for _, values in series for value in values), default=0) or 1
+    step = (WIDTH - 2 * SIDE) / max(1, len(periods) - 1)
+
+    def point(index: int, value: float) -> tuple[float, float]:
+        x = SIDE + index * step if len(periods) > 1 else WIDTH / 2
+        return round(x, 2), round(BASELINE - value / highest * PLOT_HEIGHT, 2)
+
+    def dots(number: int, label: str, values: list[float]) -> SafeString:
+        return format_html_join(
+            "", '<circle class="dot line-{}" cx="{}" cy="{}" r="2.5"><title>{} {}：{}{}</title></circle>',
+            ((number % LINE_SERIES, *point(i, v), label, periods[i], round(v, 2), unit) for i, v in enumerate(values)),
+        )
+
+    lines = format_html_join(
+        "",
+        '<polyline class="line line-{}" points="{}"><title>{}</title></polyline>{}',
+        (
+            (number % LINE_SERIES, " ".join(f"{x},{y}" for x, y in (point(i, v) for i, v in enumerate(values))),
+             label, dots(number, label, values))
+            for number, (label, values) in enumerate(series)
+        ),
+    )
+    every = _label_every(len(periods))
+    labels = format_html_join(
+        "", '<text class="chart-label" x="{}" y="{}" text-anchor="middle">{}</text>',
+        ((point(i, 0)[0], HEIGHT - 8, period) for i, period in enumerate(periods) if i % every == 0),
+    )
+    scale = format_html('<text class="chart-value" x="{}" y="{}">{}{}</text>', SIDE, TOP - 8, round(highest, 2), unit)
+    legend = format_html_join("", '<li><span class="swatch line-{}"></span>{}</li>',
+                              ((number % LINE_SERIES, label) for number, (label, _values) in enumerate(series)))
+    description = "；".join(
+        f"{label}：" + "，".join(f"{period} {round(value, 2)}{unit}"
+                                for period, value in zip(periods, values, strict=True))
+        for label, values in series
+    )
+    return format_html(
+        '<figure class="chart line-chart"><figcaption>{}</figcaption>'
+        '<svg class="chart-svg" viewBox="0 0 {} {}" role="img" aria-labelledby="{}-title {}-desc" focusable="false">'
+        '<title id="{}-title">{}</title><desc id="{}-desc">{}</desc>'
+        '<line class="chart-axis" x1="{}" y1="{}" x2="{}" y2="{}"></line>{}<g aria-hidden="true">{}{}</g></svg>'
+        '<ul class="legend">{}</ul></figure>',
+        title, WIDTH, HEIGHT, chart_id, chart_id, chart_id, title, chart_id, description,
+        SIDE, BASELINE, WIDTH - SIDE, BASELINE, lines, labels, scale, legend,
+    )

@@ -23,5 +23,7 @@ urlpatterns = [
     path("cities/<slug:slug>/", views.city_detail, name="city"),
     path("initiatives/", views.initiative_list, name="initiatives"),
     path("initiatives/<slug:slug>/", views.initiative_detail, name="initiative"),
+    path("trends/", views.trends_page, name="trends"),
+    path("trends.csv", views.trends_csv, name="trends_csv"),
     path("about/", views.about, name="about"),
 ]

@@ -1,5 +1,6 @@
 """The archive's pages: browsing by city and initiative, reading an article, and the search views."""
 
+import csv
 import hashlib
 import logging
 import time
@@ -34,6 +35,7 @@ from .search.interface import IndexUnavailable
 from .search.query import parse
 from .search.service import FACETS, SORTS, SearchParams, highlight_words, matching_ids, related_articles, search
 from .slots import Streamed, take_slot
+from .trends import MAX_QUERIES, Trends, read_period, trends
 
 CSV_LIMIT = 5000
 EXPORT_CHUNK = 200  # articles read from the database at a time while an export streams
@@ -322,6 +324,46 @@ def search_page(request):
         "sorts": SORTS,
         "facet_names": {"city": "城市", "initiative": "举措", "year": "年份", "outlet": "来源"},
     })
+
+
+def _trends(request) -> Trends:
+    by = "month" if request.GET.get("by") == "month" else "year"
+    start = read_period(request.GET.get("from", ""), by)
+    end = read_period(request.GET.get("to", ""), by, end=True)
+    filters = SearchParams.from_data(request.GET)
+    return trends(request.GET.getlist("q"), filters, by, start, end)
+
+
+def trends_page(request):
+    """Compare searches over time: counts and shares per year or month, as a line chart and a table."""
+    try:
+        found = _trends(request)
+    except IndexUnavailable as error:
+        return index_unavailable(request, error)
+    queries = found.queries + [""] * (MAX_QUERIES - len(found.queries))
+    return render(request, "archive/trends.html", {
+        "section": "trends",
+        "trends": found,
+        "query_boxes": queries[: max(len(found.queries) + 1, 2)][:MAX_QUERIES],
+        "params": SearchParams.from_data(request.GET),
+        "chart": charts.line_chart(found.periods, found.series(), "各检索占同期文章的比例",
+                                   chart_id="trends") if found.queries else "",
+        "csv_query": request.GET.urlencode(),
+    })
+
+
+def trends_csv(request):
+    try:
+        found = _trends(request)
+    except IndexUnavailable as error:
+        return index_unavailable(request, error)
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = 'attachment; filename="trends.csv"'
+    writer = csv.writer(response)
+    writer.writerow(["period", "query", "articles", "share"])
+    for row in found.rows:
+        writer.writerow([row.period, row.query, row.articles, "" if row.share is None else f"{row.share:.6f}"])
+    return response
 
 
 def api_view(view):

@@ -321,6 +321,29 @@ def _request(results: SearchResults) -> Request | None:
                    tiers=_tiers(required), facets=("city", "initiatives", "year", "outlet"))
 
 
+@dataclass
+class PeriodCounts:
+    """How many articles a search finds in each year ("2013") or month ("2013-05") of their date."""
+
+    counts: dict[str, int]
+    partial: bool = False  # the budget ran out: counts of the articles found so far
+    notes: list[str] = field(default_factory=list)
+
+
+def period_counts(params: SearchParams, by: str = "year") -> PeriodCounts:
+    """The search's own counts per period (the facet of its date), under the search's budget: a
+    period's count is what the search finds with from/to set to it."""
+    results = SearchResults(params=params, query=parse(params.q))
+    started = time.thread_time()
+    request = _request(results)
+    if request is None:
+        return PeriodCounts({}, notes=results.notes)
+    field_name = "month" if by == "month" else "year"
+    found = engine().find(replace(request, start=0, end=0, facets=(field_name,), budget=_left(started)))
+    counts = {str(period): count for period, count in found.facets.get(field_name, []) if period}
+    return PeriodCounts(counts, found.partial, results.notes)
+
+
 def matching_ids(params: SearchParams) -> list[int]:
     """Every article id a search finds, in its order, without a budget: for exports, which run in a
     bounded number of slots, and must never be a part of the search in silence."""
