@@ -18,7 +18,6 @@ import subprocess
 import tarfile
 import tempfile
 import time
-import tomllib
 import zlib
 from contextlib import closing
 from dataclasses import dataclass
@@ -30,6 +29,7 @@ from django.db import connections
 from django.db.migrations.recorder import MigrationRecorder
 from django.utils import timezone
 
+from .export import archive_version
 from .models import Article, Original
 from .search.indexing import engine, index_articles
 
@@ -67,10 +67,6 @@ def database_kind(using: str = "default") -> str:
     return vendor
 
 
-def _archive_version() -> str:
-    return tomllib.loads((Path(settings.BASE_DIR) / "pyproject.toml").read_text())["project"]["version"]
-
-
 # Backing up -------------------------------------------------------------------------------------
 
 
@@ -91,7 +87,7 @@ def backup(target: Path, using: str = "default") -> Written:
                 members = [_add_database(tar, kind, target.parent, using), *_add_originals(tar)]
                 manifest = {
                     "format": FORMAT,
-                    "version": _archive_version(),
+                    "version": archive_version(),
                     "migration": _last_migration(using),
                     "created_at": timezone.now().isoformat(timespec="seconds"),
                     "database": kind,

@@ -2,7 +2,11 @@
 
 import csv
 import json
+import tomllib
 from collections.abc import Iterator
+from pathlib import Path
+
+from django.conf import settings
 
 FIELDS = [
     "id", "source_file", "sha256", "encoding", "title", "published_on", "date_estimate", "date_evidence",
@@ -12,6 +16,17 @@ FIELDS = [
 ]
 # `export_articles --all`: one record per source file, naming the article it repeats.
 FILE_FIELDS = [*FIELDS, "duplicate_of"]
+
+
+def archive_version() -> str:
+    """The archive software's version (pyproject.toml), named in backups and exports."""
+    return tomllib.loads((Path(settings.BASE_DIR) / "pyproject.toml").read_text())["project"]["version"]
+
+
+def export_meta(query: dict, hits: int, exported_at) -> dict:
+    """What an export of a search names: its query, when it was made, how many hits, which archive."""
+    return {"kind": "meta", "query": query, "exported_at": exported_at.isoformat(timespec="seconds"),
+            "hits": hits, "archive_version": archive_version()}
 
 
 # What makes a spreadsheet read a cell as a formula (=HYPERLINK(…), +1, -1, @SUM(…)), or hide it:

@@ -8,6 +8,7 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("search/", views.search_page, name="search"),
     path("search.csv", views.search_csv, name="search_csv"),
+    path("search.jsonl", views.search_jsonl, name="search_jsonl"),
     path("search.atom", views.search_atom, name="search_atom"),
     path("search.ris", views.search_citations, {"fmt": "ris"}, name="search_ris"),
     path("search.bib", views.search_citations, {"fmt": "bib"}, name="search_bib"),

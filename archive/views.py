@@ -2,6 +2,7 @@
 
 import csv
 import hashlib
+import json
 import logging
 import time
 from collections import Counter
@@ -9,6 +10,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from functools import wraps
 from html import unescape
+from urllib.parse import urlencode
 
 from django.conf import settings
 from django.core.paginator import Paginator
@@ -24,7 +26,7 @@ from django.views.decorators.http import condition
 
 from . import charts, citations
 from .candidates import evidence_summary
-from .export import csv_lines
+from .export import csv_lines, export_meta
 from .feeds import search_feed
 from .ingest.headings import body_blocks
 from .ingest.script import to_simplified
@@ -523,10 +525,10 @@ def search_citations(request, fmt):
     return _citation_file(items, fmt, "search-results")
 
 
-def search_csv(request):
-    """Every result of a search (up to CSV_LIMIT), one export record per row, streamed: articles
-    are read EXPORT_CHUNK at a time, and at most ARCHIVE_EXPORT_SLOTS exports run at once (the
-    others are asked to come back later)."""
+def _streamed_export(request, limit: int | None, parts, content_type: str, filename: str):
+    """A search's export records, streamed: articles are read EXPORT_CHUNK at a time, and at most
+    ARCHIVE_EXPORT_SLOTS exports run at once (the others are asked to come back later). The
+    response's headers name the query, the time, the hits and the archive's version."""
     slot = take_slot(settings.ARCHIVE_DATA_DIR / "slots", settings.ARCHIVE_EXPORT_SLOTS)
     if slot is None:
         response = HttpResponse("其他下载正在进行，请稍后再试。\n", status=429,
@@ -535,20 +537,41 @@ def search_csv(request):
         return response
     try:
         params = SearchParams.from_data(request.GET)
-        ids = matching_ids(params)[:CSV_LIMIT]
+        ids = matching_ids(params)[:limit]
     except IndexUnavailable as error:
         slot.release()
         return index_unavailable(request, error)
     except BaseException:
         slot.release()
         raise
-    response = StreamingHttpResponse(Streamed(_csv_parts(request, ids), slot.release),
-                                     content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = 'attachment; filename="search-results.csv"'
+    meta = export_meta(params.as_query(page=""), len(ids), timezone.now())
+    response = StreamingHttpResponse(Streamed(parts(request, ids, meta), slot.release), content_type=content_type)
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response["X-Archive-Query"] = urlencode(meta["query"])
+    response["X-Archive-Exported-At"] = meta["exported_at"]
+    response["X-Archive-Hits"] = str(meta["hits"])
+    response["X-Archive-Version"] = meta["archive_version"]
     return response
 
 
-def _csv_parts(request, ids: list[int]):
+def search_csv(request):
+    """Every result of a search (up to CSV_LIMIT), one export record per row."""
+    return _streamed_export(request, CSV_LIMIT, _csv_parts, "text/csv; charset=utf-8", "search-results.csv")
+
+
+def search_jsonl(request):
+    """Every result of a search, no cap: a first line of kind "meta", then one export record a line."""
+    return _streamed_export(request, None, _jsonl_parts, "application/x-ndjson; charset=utf-8",
+                            "search-results.jsonl")
+
+
+def _jsonl_parts(request, ids: list[int], meta: dict):
+    yield json.dumps(meta, ensure_ascii=False) + "\n"
+    for record in _export_records(request, ids):
+        yield json.dumps(record, ensure_ascii=False) + "\n"
+
+
+def _csv_parts(request, ids: list[int], meta: dict):
     yield "\ufeff"  # so spreadsheet programs read the file as UTF-8
     yield from csv_lines(_export_records(request, ids))
 
