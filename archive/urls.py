@@ -25,6 +25,8 @@ urlpatterns = [
     path("initiatives/", views.initiative_list, name="initiatives"),
     path("initiatives/<slug:slug>/", views.initiative_detail, name="initiative"),
     path("trends/", views.trends_page, name="trends"),
+    path("concordance/", views.concordance_page, name="concordance"),
+    path("concordance.csv", views.concordance_csv, name="concordance_csv"),
     path("trends.csv", views.trends_csv, name="trends_csv"),
     path("about/", views.about, name="about"),
 ]

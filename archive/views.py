@@ -26,7 +26,10 @@ from django.views.decorators.http import condition
 
 from . import charts, citations
 from .candidates import evidence_summary
-from .export import csv_lines, export_meta
+from .concordance import DEFAULT_WIDTH, MAX_WIDTH, concordance
+from .concordance import MAX_ARTICLES as CONCORDANCE_ARTICLES
+from .concordance import SORTS as CONCORDANCE_SORTS
+from .export import csv_lines, csv_value, export_meta
 from .feeds import search_feed
 from .ingest.headings import body_blocks
 from .ingest.script import to_simplified
@@ -40,6 +43,7 @@ from .slots import Streamed, take_slot
 from .trends import MAX_QUERIES, Trends, read_period, trends
 
 CSV_LIMIT = 5000
+CONCORDANCE_PAGE = 500  # lines
 EXPORT_CHUNK = 200  # articles read from the database at a time while an export streams
 EXPORT_RETRY_AFTER = 30  # seconds, for a download refused while every export slot is taken
 EXPORT_CPU_SHARE = 0.25  # of one processor, for each streaming download
@@ -124,6 +128,66 @@ def _marked(paragraph: str, words: list[str]) -> SafeString:
     return mark_safe(str(highlight(paragraph, words)).replace("\n", "<br>"))
 
 
+def _numbered_marks(blocks: list[tuple[str, SafeString]]) -> list[tuple[str, SafeString]]:
+    """Each <mark> of the text with an id, m0, m1 … in reading order: a concordance line links to its own."""
+    numbered, count = [], 0
+    for kind, html in blocks:
+        pieces = str(html).split("<mark>")
+        text = pieces[0]
+        for piece in pieces[1:]:
+            text += f'<mark id="m{count}">' + piece
+            count += 1
+        numbered.append((kind, mark_safe(text)))
+    return numbered
+
+
+def _concordance(request):
+    params = SearchParams.from_data(request.GET)
+    query = parse(params.q)
+    width = _bounded_int(request.GET.get("width"), DEFAULT_WIDTH, 1, MAX_WIDTH)
+    sort = request.GET.get("sort", "article")
+    sort = sort if sort in CONCORDANCE_SORTS else "article"
+    ids = matching_ids(params) if params.q and query.terms() else []
+    lines, cut = concordance(ids, query, width, sort)
+    return params, width, sort, lines, cut
+
+
+def _bounded_int(text, default: int, lowest: int, highest: int) -> int:
+    try:
+        return min(max(int(text), lowest), highest)
+    except (TypeError, ValueError):
+        return default
+
+
+def concordance_page(request):
+    """Every occurrence of the search's words in context, 500 lines a page."""
+    try:
+        params, width, sort, lines, cut = _concordance(request)
+    except IndexUnavailable as error:
+        return index_unavailable(request, error)
+    page = Paginator(lines, CONCORDANCE_PAGE).get_page(request.GET.get("page"))
+    return render(request, "archive/concordance.html", {
+        "section": "search", "params": params, "width": width, "sort": sort, "sorts": CONCORDANCE_SORTS,
+        "page": page, "line_count": len(lines), "cut": cut, "max_articles": CONCORDANCE_ARTICLES,
+    })
+
+
+def concordance_csv(request):
+    try:
+        _params, _width, _sort, lines, _cut = _concordance(request)
+    except IndexUnavailable as error:
+        return index_unavailable(request, error)
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = 'attachment; filename="concordance.csv"'
+    writer = csv.writer(response)
+    writer.writerow(["article_id", "title", "published_on", "left", "match", "right"])
+    for line in lines:
+        writer.writerow([line.article_id, csv_value(line.title),
+                         line.published_on.isoformat() if line.published_on else "",
+                         csv_value(line.left), csv_value(line.match), csv_value(line.right)])
+    return response
+
+
 def _merged(pk):
     """The address of an article merged into another (its file turned out to be a copy) moves there."""
     merged = MergedArticle.objects.filter(old_id=pk).select_related("article").first()
@@ -154,7 +218,7 @@ def article_detail(request, pk):
         "simplified": simplified,
         "shown_lang": "zh-Hant" if article.script == Script.TRADITIONAL and not simplified else "zh-Hans",
         "title": highlight(convert(article.title), words),
-        "blocks": [(kind, _marked(convert(text), words)) for kind, text in article.blocks()],
+        "blocks": _numbered_marks([(kind, _marked(convert(text), words)) for kind, text in article.blocks()]),
         "comments": [ShownComment.of(comment, convert) for comment in article.comments.all()],
         "initiatives": [i for i in article.initiatives.all() if i.is_shown],
         "records": article.import_records.all(),
