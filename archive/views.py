@@ -24,7 +24,7 @@ from django.utils.safestring import SafeString, mark_safe
 from django.views import defaults
 from django.views.decorators.http import condition
 
-from . import charts, citations
+from . import charts, citations, spread
 from .candidates import evidence_summary
 from .concordance import DEFAULT_WIDTH, MAX_WIDTH, concordance
 from .concordance import MAX_ARTICLES as CONCORDANCE_ARTICLES
@@ -343,6 +343,25 @@ def initiative_list(request):
     return render(request, "archive/initiative_list.html", {"section": "initiatives", "initiatives": initiatives})
 
 
+def _spread(initiative, articles) -> dict:
+    """The cities in the order they first reported the initiative, a chart of new cities per year
+    and the provinces' tile grid."""
+    rows = articles.canonical().exclude(city=None).values_list("city__name", "city__slug", "city__province",
+                                                                "published_on")
+    cities = spread.cities_in_order(
+        (name, reverse("archive:city", args=[slug]), province, published_on)
+        for name, slug, province, published_on in rows
+    )
+    return {
+        "spread": cities,
+        "spread_chart": charts.bar_chart(spread.new_cities_per_year(cities), f"{initiative.name}：每年新出现的城市",
+                                         chart_id="spread-years", unit="个城市",
+                                         undated=sum(1 for city in cities if city.first is None)),
+        "tile_grid": spread.tile_grid(spread.first_years(cities), f"{initiative.name}：各省首次报道的年份",
+                                      chart_id="spread-provinces"),
+    }
+
+
 def initiative_detail(request, slug):
     initiative = get_object_or_404(Initiative.objects.shown().prefetch_related("aliases"), slug=slug)
     articles = Article.objects.filter(initiatives=initiative)
@@ -351,6 +370,7 @@ def initiative_detail(request, slug):
         "section": "initiatives",
         "initiative": initiative,
         "evidence": None if initiative.confirmed else evidence_summary(initiative),
+        **_spread(initiative, articles),
         **listing,
         "cities": City.objects.filter(articles__initiatives=initiative)
         .annotate(article_count=Count("articles")).order_by("-article_count", "name"),

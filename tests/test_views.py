@@ -594,3 +594,16 @@ def test_the_export_gives_an_estimate_and_its_evidence():
     assert record["published_on"] is None
     assert record["date_estimate"] == "2013-11"
     assert record["date_evidence"].startswith("dateline 11月22日; 2011年6月 + 兩年多來 → 2013\n2011年6月")
+
+
+def test_an_initiative_page_shows_its_spread_across_cities_and_provinces(client):
+    initiative = make_initiative("路长制")
+    sanya, taizhou = make_city("三亚"), make_city("台州")
+    make_article(sanya, [initiative], published_on=date(2018, 10, 21))
+    make_article(taizhou, [initiative], published_on=date(2013, 11, 22))
+    make_article(taizhou, [initiative], published_on=date(2019, 1, 1))
+    page = get(client, initiative.get_absolute_url())
+    spread = re.search(r'<ol class="spread">(.*?)</ol>', page, re.S).group(1)
+    assert spread.index("台州") < spread.index("三亚")
+    assert "2013年11月起 · 2 篇" in spread
+    assert 'class="chart tile-grid"' in page and f"{taizhou.province}：2013 年首次报道" in page
