@@ -196,6 +196,7 @@ def bar_chart(counts: dict[int, int], title: str, *, chart_id: str = "chart", un
 
 # Line charts: several series over the same periods (trends.py), one polyline and marker class each.
 LINE_SERIES = 6
+LINE_MARGIN = 28  # room for the first and the last period's label, centred under their points
 
 
 def line_chart(periods: list[str], series: list[tuple[str, list[float]]], title: str, *,
@@ -205,10 +206,10 @@ def line_chart(periods: list[str], series: list[tuple[str, list[float]]], title:
     if not periods or not series:
         return format_html('<p class="chart-empty">{}</p>', "所选时间内没有注明日期的文章。")
     highest = max((value for _, values in series for value in values), default=0) or 1
-    step = (WIDTH - 2 * SIDE) / max(1, len(periods) - 1)
+    step = (WIDTH - 2 * LINE_MARGIN) / max(1, len(periods) - 1)
 
     def point(index: int, value: float) -> tuple[float, float]:
-        x = SIDE + index * step if len(periods) > 1 else WIDTH / 2
+        x = LINE_MARGIN + index * step if len(periods) > 1 else WIDTH / 2
         return round(x, 2), round(BASELINE - value / highest * PLOT_HEIGHT, 2)
 
     def dots(number: int, label: str, values: list[float]) -> SafeString:

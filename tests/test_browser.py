@@ -105,7 +105,7 @@ def test_a_reader_searches_reads_switches_script_and_browses(browser, site):
     page.goto(site + "/initiatives/")
     page.get_by_role("link", name="路长制", exact=True).click()
     page.wait_for_url("**/initiatives/*/")
-    chart = page.locator("svg.chart-svg")
+    chart = page.locator("svg.chart-svg").first
     assert chart.is_visible()
     assert chart.get_attribute("role") == "img"
     assert "篇" in chart.locator("desc").text_content()
@@ -124,6 +124,10 @@ def pages(site) -> dict[str, str]:
         "initiatives": "/initiatives/",
         "initiative": Initiative.objects.get(name="路长制").get_absolute_url(),
         "about": "/about/",
+        "trends": "/trends/?q=路长制&q=警务",
+        "trends-months": "/trends/?q=公安&by=month&from=2012-01&to=2019-12",
+        "concordance": "/concordance/?q=路长制",
+        "concordance-left": "/concordance/?q=警务&sort=left",
         "404": "/no/such/page/",
     }
 
