@@ -35,6 +35,7 @@ from .ingest.headings import body_blocks
 from .ingest.script import to_simplified
 from .middleware import API_METHODS, is_api, json_error, method_not_allowed
 from .models import Article, ArticleVersion, City, Comment, Initiative, MergedArticle, Official, Script
+from .outlets import outlet_of_slug, outlet_url, outlets_with_counts
 from .search.highlight import highlight
 from .search.interface import IndexUnavailable
 from .search.query import parse
@@ -227,6 +228,7 @@ def article_detail(request, pk):
         "related": related_articles(article),
         "citation": article.citation(url, timezone.localdate()),
         "permalink": url,
+        "outlet_url": outlet_url(article.outlet) if article.outlet else None,
     })
 
 
@@ -341,6 +343,27 @@ def initiative_list(request):
     initiatives = [initiative for initiative in initiatives if initiative.article_count]  # only those that occur
     initiatives.sort(key=lambda initiative: (-initiative.article_count, initiative.name))
     return render(request, "archive/initiative_list.html", {"section": "initiatives", "initiatives": initiatives})
+
+
+def outlet_list(request):
+    return render(request, "archive/outlet_list.html", {"section": "outlets", "outlets": outlets_with_counts()})
+
+
+def outlet_detail(request, slug):
+    """An outlet's articles, per year, and the cities it covered."""
+    name = outlet_of_slug(slug)
+    if name is None:
+        raise Http404("没有这个来源")
+    articles = Article.objects.canonical().filter(outlet=name)
+    listing = _listing(request, articles)
+    return render(request, "archive/outlet_detail.html", {
+        "section": "outlets",
+        "outlet": name,
+        **listing,
+        "cities": City.objects.filter(articles__in=articles.values("pk")).annotate(article_count=Count("articles"))
+        .order_by("-article_count", "name"),
+        "chart": _year_chart(articles, listing["total"], f"{name}每年的文章数", "outlet-years"),
+    })
 
 
 def _spread(initiative, articles) -> dict:

@@ -124,6 +124,8 @@ def pages(site) -> dict[str, str]:
         "initiatives": "/initiatives/",
         "initiative": Initiative.objects.get(name="路长制").get_absolute_url(),
         "about": "/about/",
+        "outlets": "/outlets/",
+        "outlet": "/outlets/hainanribao/",
         "trends": "/trends/?q=路长制&q=警务",
         "trends-months": "/trends/?q=公安&by=month&from=2012-01&to=2019-12",
         "concordance": "/concordance/?q=路长制",

@@ -149,7 +149,7 @@ def test_article_facts_link_to_their_pages_and_to_filtered_searches(client):
     article = make_article(city, [initiative], published_on=date(2015, 3, 8), outlet="人民公安报", authors=["王建军"])
     page = get(client, article.get_absolute_url())
     assert 'href="/search/?from=2015&amp;to=2015"' in page
-    assert f'href="/search/?outlet={quote("人民公安报")}"' in page
+    assert 'href="/outlets/renmingonganbao/"' in page  # the outlet page links the filtered search
     assert f'href="/search/?province={quote("贵州")}"' in page
     assert f'<a href="{city.get_absolute_url()}">遵义</a>' in page
     assert f'<a href="{initiative.get_absolute_url()}">赶场警务</a>' in page
@@ -607,3 +607,18 @@ def test_an_initiative_page_shows_its_spread_across_cities_and_provinces(client)
     assert spread.index("台州") < spread.index("三亚")
     assert "2013年11月起 · 2 篇" in spread
     assert 'class="chart tile-grid"' in page and f"{taizhou.province}：2013 年首次报道" in page
+
+
+def test_outlets_are_listed_and_each_has_its_page_linked_from_its_articles(client):
+    sanya, danzhou = make_city("三亚"), make_city("儋州")
+    first = make_article(sanya, outlet="海南日报", published_on=date(2015, 3, 1))
+    make_article(danzhou, outlet="海南日报", published_on=date(2018, 3, 1))
+    make_article(sanya, outlet="新华社")
+    listing = get(client, "/outlets/")
+    row = r'<a href="/outlets/hainanribao/">海南日报</a></th><td class="num">2</td><td>2015–2018</td>'
+    assert re.search(row, listing)
+    page = get(client, "/outlets/hainanribao/")
+    assert "<h1>海南日报</h1>" in page and 'class="chart"' in page
+    assert f'<a href="{sanya.get_absolute_url()}">三亚</a> <span class="count">1</span>' in page
+    assert 'href="/outlets/hainanribao/"' in get(client, first.get_absolute_url())
+    assert client.get("/outlets/no-such-outlet/").status_code == 404
