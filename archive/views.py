@@ -24,7 +24,7 @@ from django.utils.safestring import SafeString, mark_safe
 from django.views import defaults
 from django.views.decorators.http import condition
 
-from . import charts, citations, spread
+from . import charts, citations, officials, spread
 from .candidates import evidence_summary
 from .concordance import DEFAULT_WIDTH, MAX_WIDTH, concordance
 from .concordance import MAX_ARTICLES as CONCORDANCE_ARTICLES
@@ -343,6 +343,28 @@ def initiative_list(request):
     initiatives = [initiative for initiative in initiatives if initiative.article_count]  # only those that occur
     initiatives.sort(key=lambda initiative: (-initiative.article_count, initiative.name))
     return render(request, "archive/initiative_list.html", {"section": "initiatives", "initiatives": initiatives})
+
+
+def official_list(request):
+    """Every official the articles name (a name in a city), most named first; ?q= finds a name."""
+    q = request.GET.get("q", "").strip()[:20]
+    found = officials.people(q)
+    page = Paginator(found, 100).get_page(request.GET.get("page"))
+    return render(request, "archive/official_list.html", {"section": "officials", "page": page, "q": q,
+                                                          "count": len(found)})
+
+
+def official_detail(request, slug):
+    """One official: roles over time, the cities, the articles naming them."""
+    person = officials.person_of_slug(slug)
+    if person is None:
+        raise Http404("没有这位官员")
+    articles = Article.objects.filter(pk__in=person.article_ids)
+    listing = _listing(request, articles)
+    return render(request, "archive/official_detail.html", {
+        "section": "officials", "person": person, **listing,
+        "roles": person.roles_over_time(),
+    })
 
 
 def outlet_list(request):

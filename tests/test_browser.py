@@ -124,6 +124,7 @@ def pages(site) -> dict[str, str]:
         "initiatives": "/initiatives/",
         "initiative": Initiative.objects.get(name="路长制").get_absolute_url(),
         "about": "/about/",
+        "officials": "/officials/",
         "outlets": "/outlets/",
         "outlet": "/outlets/hainanribao/",
         "trends": "/trends/?q=路长制&q=警务",

@@ -279,8 +279,8 @@ def test_city_page_shows_initiatives_officials_and_a_chart(client):
     page = get(client, city.get_absolute_url())
     assert f'<a href="{initiative.get_absolute_url()}">五小民生警务</a> <span class="count">2 篇</span>' in page
     assert page.count("赵卫东") == 1
-    assert '<span class="name">赵卫东</span>，抚州市公安局局长 <span class="count">2 篇</span>' in page
-    assert '<span class="name">黄志刚</span>，株良派出所副所长 <span class="count">1 篇</span>' in page
+    assert '>赵卫东</a>，抚州市公安局局长 <span class="count">2 篇</span>' in page
+    assert '>黄志刚</a>，株良派出所副所长 <span class="count">1 篇</span>' in page
     assert 'role="img"' in page and "2014年 0 篇" in page
 
 
@@ -622,3 +622,23 @@ def test_outlets_are_listed_and_each_has_its_page_linked_from_its_articles(clien
     assert f'<a href="{sanya.get_absolute_url()}">三亚</a> <span class="count">1</span>' in page
     assert 'href="/outlets/hainanribao/"' in get(client, first.get_absolute_url())
     assert client.get("/outlets/no-such-outlet/").status_code == 404
+
+
+def test_officials_are_people_in_cities_with_their_roles_over_time(client):
+    sanya, wanning = make_city("三亚"), make_city("万宁")
+    earlier = make_article(sanya, published_on=date(2012, 5, 1))
+    later = make_article(sanya, published_on=date(2018, 10, 21))
+    elsewhere = make_article(wanning, published_on=date(2013, 1, 1))
+    Official.objects.create(article=earlier, name="张兆腾", role="三亚市公安局副局长", city=sanya)
+    Official.objects.create(article=later, name="张兆腾", role="三亚市副市长、公安局局长", city=sanya)
+    Official.objects.create(article=elsewhere, name="张兆腾", role="万宁市公安局局长", city=wanning)
+    listing = get(client, "/officials/")
+    assert listing.count(">张兆腾</a>") == 2  # the same name in two cities is two people
+    found = get(client, "/officials/", q="張兆騰")  # either script
+    assert found.count(">张兆腾</a>") == 2
+    page = get(client, "/officials/zhangzhaoteng-sanya/")
+    roles = re.search(r'<ol class="roles">(.*?)</ol>', page, re.S).group(1)
+    assert roles.index("三亚市公安局副局长") < roles.index("三亚市副市长、公安局局长")
+    assert "万宁市公安局局长" not in page
+    assert later.get_absolute_url() in page and elsewhere.get_absolute_url() not in page
+    assert client.get("/officials/nobody/").status_code == 404
