@@ -635,10 +635,7 @@ def search_citations(request, fmt):
     export slots, as the CSV download."""
     slot = take_slot(settings.ARCHIVE_DATA_DIR / "slots", settings.ARCHIVE_EXPORT_SLOTS)
     if slot is None:
-        response = HttpResponse("其他下载正在进行，请稍后再试。\n", status=429,
-                                content_type="text/plain; charset=utf-8")
-        response["Retry-After"] = str(EXPORT_RETRY_AFTER)
-        return response
+        return _every_slot_taken()
     try:
         ids = matching_ids(SearchParams.from_data(request.GET))[:CITATIONS_LIMIT]
         accessed, items = timezone.localdate(), []
@@ -654,16 +651,19 @@ def search_citations(request, fmt):
     return _citation_file(items, fmt, "search-results")
 
 
+def _every_slot_taken() -> HttpResponse:
+    response = HttpResponse("其他下载正在进行，请稍后再试。\n", status=429, content_type="text/plain; charset=utf-8")
+    response["Retry-After"] = str(EXPORT_RETRY_AFTER)
+    return response
+
+
 def _streamed_export(request, limit: int | None, parts, content_type: str, filename: str):
     """A search's export records, streamed: articles are read EXPORT_CHUNK at a time, and at most
     ARCHIVE_EXPORT_SLOTS exports run at once (the others are asked to come back later). The
     response's headers name the query, the time, the hits and the archive's version."""
     slot = take_slot(settings.ARCHIVE_DATA_DIR / "slots", settings.ARCHIVE_EXPORT_SLOTS)
     if slot is None:
-        response = HttpResponse("其他下载正在进行，请稍后再试。\n", status=429,
-                                content_type="text/plain; charset=utf-8")
-        response["Retry-After"] = str(EXPORT_RETRY_AFTER)
-        return response
+        return _every_slot_taken()
     try:
         params = SearchParams.from_data(request.GET)
         ids = matching_ids(params)[:limit]
