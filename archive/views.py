@@ -477,6 +477,8 @@ def trends_page(request):
         "trends": found,
         "query_boxes": queries[: max(len(found.queries) + 1, 2)][:MAX_QUERIES],
         "params": SearchParams.from_data(request.GET),
+        "city": City.objects.filter(slug=request.GET.get("city", "")).first(),
+        "initiative": Initiative.objects.filter(slug=request.GET.get("initiative", "")).first(),
         "chart": charts.line_chart(found.periods, found.series(), "各检索占同期文章的比例",
                                    chart_id="trends") if found.queries else "",
         "csv_query": request.GET.urlencode(),

@@ -80,3 +80,8 @@ def test_the_page_without_queries_offers_the_form(client, imported):
 ])
 def test_periods_are_read_from_years_and_year_months(text, by, end, period):
     assert read_period(text, by, end) == period
+
+
+def test_the_page_names_its_filters_by_name_not_slug(client, imported):
+    page = client.get("/trends/", {"q": "路长制", "city": "sanya"}).content.decode()
+    assert "城市 三亚" in page and "城市 sanya" not in page
