@@ -9,9 +9,8 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from django.urls import reverse
-from django.utils.text import slugify
-from pypinyin import lazy_pinyin
 
+from .importer import pinyin_slug
 from .ingest.script import to_simplified
 from .models import Official
 
@@ -60,7 +59,7 @@ def people(name_contains: str = "") -> list[Person]:
 def _give_slugs(found: dict[tuple[str, str], Person]) -> None:
     taken: dict[str, int] = {}
     for (name, city), person in sorted(found.items()):
-        base = slugify("-".join(["".join(lazy_pinyin(name)), "".join(lazy_pinyin(city))])) or "official"
+        base = f"{pinyin_slug(name)}-{pinyin_slug(city)}" if city else pinyin_slug(name)
         taken[base] = taken.get(base, 0) + 1
         person.slug = base if taken[base] == 1 else f"{base}-{taken[base]}"
 

@@ -6,14 +6,9 @@ number after it for a second outlet whose name reads the same, in the order of t
 
 from django.db.models import Count, Max, Min
 from django.urls import reverse
-from django.utils.text import slugify
-from pypinyin import lazy_pinyin
 
+from .importer import pinyin_slug
 from .models import Article
-
-
-def _base_slug(outlet: str) -> str:
-    return slugify("".join(lazy_pinyin(outlet))) or "outlet"
 
 
 def _slugs(names) -> dict[str, str]:
@@ -21,7 +16,7 @@ def _slugs(names) -> dict[str, str]:
     taken: dict[str, int] = {}
     slugs = {}
     for name in sorted(names):
-        base = _base_slug(name)
+        base = pinyin_slug(name)
         taken[base] = taken.get(base, 0) + 1
         slugs[name] = base if taken[base] == 1 else f"{base}-{taken[base]}"
     return slugs

@@ -578,19 +578,22 @@ def api_article(request, pk):
     return JsonResponse(article.export_record(), json_dumps_params={"ensure_ascii": False})
 
 
-def _archive_changed():
-    """When any article last changed, and the newest id: a feed of any search is the same until then."""
-    return Article.objects.aggregate(changed=Max("updated_at"), newest=Max("pk"))
+def _archive_changed(request):
+    """When any article last changed, and the newest id: a feed of any search is the same until then.
+    Asked once a request (the ETag and Last-Modified both need it)."""
+    if not hasattr(request, "archive_changed"):
+        request.archive_changed = Article.objects.aggregate(changed=Max("updated_at"), newest=Max("pk"))
+    return request.archive_changed
 
 
 def _feed_etag(request):
-    changed = _archive_changed()
+    changed = _archive_changed(request)
     search = sorted(SearchParams.from_data(request.GET).as_query(page="", sort="").items())
     key = f"{search}|{changed['newest']}|{changed['changed']}"
     return hashlib.blake2b(key.encode(), digest_size=12).hexdigest()
 
 
-@condition(etag_func=_feed_etag, last_modified_func=lambda request: _archive_changed()["changed"])
+@condition(etag_func=_feed_etag, last_modified_func=lambda request: _archive_changed(request)["changed"])
 def search_atom(request):
     """Follow a search: its newest additions as Atom, cheap to poll (ETag and Last-Modified)."""
     params = SearchParams.from_data(request.GET)
