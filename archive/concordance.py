@@ -8,7 +8,7 @@ words are matched as the article page marks them (search.highlight), so a line l
 from dataclasses import dataclass
 
 from .models import Article
-from .search.highlight import _matches
+from .search.highlight import match_spans
 from .search.query import Query, parse
 from .search.service import highlight_words
 
@@ -53,8 +53,8 @@ def lines_of(article: Article, words: list[str], width: int) -> list[Line]:
         page_words = highlight_words(parse(word))  # what the article page marks for ?q=<word>
         marks = 0
         for _kind, text in article.blocks():
-            page_spans = _matches(text, page_words)
-            for start, end in _matches(text, [word]):
+            page_spans = match_spans(text, page_words)
+            for start, end in match_spans(text, [word]):
                 mark = marks + page_spans.index((start, end)) if (start, end) in page_spans else marks
                 found.append(Line(article.pk, article.title, article.published_on, text[max(0, start - width):start],
                                   text[start:end], text[end:end + width], word, mark))

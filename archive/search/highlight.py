@@ -11,7 +11,7 @@ SNIPPET_LENGTH = 120
 CONTEXT_BEFORE = 30
 
 
-def _matches(text: str, words: list[str]) -> list[tuple[int, int]]:
+def match_spans(text: str, words: list[str]) -> list[tuple[int, int]]:
     """Non-overlapping spans of the words in text, found in its normalised form."""
     words = sorted({normalise(word) for word in words if word.strip()}, key=len, reverse=True)
     if not words:
@@ -25,7 +25,7 @@ def _matches(text: str, words: list[str]) -> list[tuple[int, int]]:
 
 def highlight(text: str, words: list[str], spans=None) -> SafeString:
     """The text, escaped, with each matched word in <mark>."""
-    spans = _matches(text, words) if spans is None else spans
+    spans = match_spans(text, words) if spans is None else spans
     parts, position = [], 0
     for start, end in spans:
         parts.append(escape(text[position:start]))
@@ -38,7 +38,7 @@ def highlight(text: str, words: list[str], spans=None) -> SafeString:
 def snippet(text: str, words: list[str], length: int = SNIPPET_LENGTH) -> SafeString:
     """About `length` characters around the first match (or the opening), matches highlighted."""
     flat = re.sub(r"\s+", " ", text).strip()
-    spans = _matches(flat, words)
+    spans = match_spans(flat, words)
     start = max(0, spans[0][0] - CONTEXT_BEFORE) if spans else 0
     end = min(len(flat), start + length)
     inside = [(max(a, start) - start, min(b, end) - start) for a, b in spans if a < end and b > start]
